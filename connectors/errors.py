@@ -1,0 +1,58 @@
+"""The one small exception family of the HTTP boundary.
+
+urllib3 and socket errors are translated into these in exactly one place (``connectors.http``), chained
+with ``from``; each carries a short ``reason`` that becomes the dead letter's reason.
+"""
+
+from __future__ import annotations
+
+
+class FetchError(Exception):
+    """A feed or page could not be fetched."""
+
+    reason = "fetch_error"
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class FetchTimeout(FetchError):
+    """Connecting, reading, or the whole fetch took longer than its budget."""
+
+    reason = "timeout"
+
+
+class ConnectionFailed(FetchError):
+    """DNS, refused or reset connections, TLS failures."""
+
+    reason = "connection_failed"
+
+
+class HttpStatusError(FetchError):
+    """The server answered with a 4xx or 5xx status."""
+
+    reason = "http_status"
+
+    def __init__(self, message: str, *, url: str, status: int, retry_after: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class TooLarge(FetchError):
+    """The body, once decompressed, passed the size cap."""
+
+    reason = "too_large"
+
+
+class TooManyRedirects(FetchError):
+    """More redirect hops than allowed, or a loop."""
+
+    reason = "redirects"
+
+
+class Blocked(FetchError):
+    """The request was refused before it was sent: scheme, private address, robots.txt."""
+
+    reason = "blocked"

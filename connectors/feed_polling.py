@@ -1,0 +1,259 @@
+"""PollFeeds: feeds → feed entries, one HTTP GET per feed whenever it is due.
+
+Input: ``Feed`` records, as often as the source ticks (once in ``--once`` mode). Per feed, Beam state
+keyed by feed name holds the validators (ETag, Last-Modified), the time the next poll is due and the
+count of consecutive failures, so the schedule survives on whichever worker owns the key:
+
+- a 304 costs no parsing and yields nothing;
+- the next poll is the larger of the configured interval and the server's hints (RSS ``<ttl>``,
+  ``Cache-Control: max-age``, ``Retry-After``), capped at ``MAX_INTERVAL``;
+- after a failure the interval doubles per consecutive failure (with jitter), and resets on success.
+
+Outputs: entries (main), dead letters (unreachable or invalid feeds, entries without links) and one
+``FeedPoll`` ops record per poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import logging
+import random
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+
+from connectors.errors import FetchError, HttpStatusError
+from connectors.http import HttpClient, HttpResponse, HttpSettings
+from transforms.dead_letters import DEAD_LETTER, dead_letter, utc_now
+from transforms.feed_parsing import InvalidFeed, parse_feed
+from transforms.records import Feed, FeedEntry, FeedPoll
+
+log = logging.getLogger(__name__)
+
+STAGE = "PollFeeds"
+OPS = "ops"  # tagged output of FeedPoll records
+MAX_INTERVAL = 6 * 3600.0
+BROKEN_AFTER = 5  # consecutive failures after which a feed is reported broken (still retried, slowly)
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedState:
+    next_due: float = 0.0
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _seconds_hint(headers: dict[str, str]) -> float | None:
+    """The server's own idea of when to come back, in seconds from now."""
+    hints: list[float] = []
+    retry_after = headers.get("retry-after", "").strip()
+    if retry_after.isdigit():
+        hints.append(float(retry_after))
+    elif retry_after:
+        with contextlib.suppress(TypeError, ValueError):
+            hints.append(email.utils.parsedate_to_datetime(retry_after).timestamp() - time.time())
+    max_age = re.search(r"max-age=(\d+)", headers.get("cache-control", ""))
+    if max_age:
+        hints.append(float(max_age.group(1)))
+    elif headers.get("expires"):
+        with contextlib.suppress(TypeError, ValueError):  # an unparseable Expires is no hint
+            hints.append(email.utils.parsedate_to_datetime(headers["expires"]).timestamp() - time.time())
+    return max(hints) if hints else None
+
+
+def next_interval(feed: Feed, *, failures: int, hint: float | None) -> float:
+    """Seconds until the next poll of ``feed``: configured interval, server hints, failure backoff."""
+    interval = max(feed.poll_interval, hint or 0.0)
+    if failures:
+        interval = feed.poll_interval * (2 ** min(failures, 8)) * random.uniform(0.8, 1.2)
+        interval = max(interval, hint or 0.0)
+    return min(interval, MAX_INTERVAL)
+
+
+class _PollFeedFn(beam.DoFn):
+    STATE = ReadModifyWriteStateSpec("feed_state", PickleCoder())
+
+    def __init__(self, http: HttpSettings) -> None:
+        self._http_settings = http
+        self._client: HttpClient | None = None
+        self.polled = Metrics.counter(STAGE, "feeds_polled")
+        self.not_modified = Metrics.counter(STAGE, "not_modified")
+        self.failed = Metrics.counter(STAGE, "poll_failures")
+        self.entries_seen = Metrics.counter(STAGE, "entries_seen")
+        self.latency = Metrics.distribution(STAGE, "poll_latency_ms")
+
+    def setup(self) -> None:
+        self._client = HttpClient(self._http_settings, pool_size=4)
+
+    def teardown(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def process(self, keyed: tuple[str, Feed], state=beam.DoFn.StateParam(STATE)) -> Iterator[Any]:
+        _, feed = keyed
+        current: _FeedState = state.read() or _FeedState()
+        now = time.time()
+        if now < current.next_due:
+            return
+        assert self._client is not None
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, */*;q=0.5"}
+        if current.etag:
+            headers["If-None-Match"] = current.etag
+        if current.last_modified:
+            headers["If-Modified-Since"] = current.last_modified
+        seen_at = utc_now()
+        started = time.monotonic()
+        response: HttpResponse | None = None
+        try:
+            response = self._client.get(
+                feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=headers
+            )
+            self.polled.inc()
+            if response.status == 304:
+                self.not_modified.inc()
+                wait = next_interval(feed, failures=0, hint=_seconds_hint(response.headers))
+                state.write(replace(current, next_due=now + wait, failures=0))
+                yield self._poll_event(feed, seen_at, started, 304, "not_modified", 0, now + wait, 0)
+                return
+            parsed = parse_feed(
+                feed,
+                response.body,
+                content_type=response.headers.get("content-type"),
+                final_url=response.url,
+                seen_at=seen_at,
+            )
+        except (FetchError, InvalidFeed) as error:
+            failures = current.failures + 1
+            status = error.status if isinstance(error, HttpStatusError) else None
+            hint = (
+                _seconds_hint({"retry-after": error.retry_after or ""})
+                if isinstance(error, HttpStatusError)
+                else None
+            )
+            wait = next_interval(feed, failures=failures, hint=hint)
+            state.write(replace(current, next_due=now + wait, failures=failures))
+            self.failed.inc()
+            reason = error.reason if isinstance(error, FetchError) else "invalid_feed"
+            level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
+            log.log(
+                level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error
+            )
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER, dead_letter(STAGE, reason, error, feed=feed.name, url=feed.url, input=feed)
+            )
+            yield self._poll_event(
+                feed, seen_at, started, status, reason, 0, now + wait, failures, error=str(error)
+            )
+            return
+        if parsed.malformed:
+            # keep what the lenient parser recovered, and tell the operators the feed is broken
+            log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER,
+                dead_letter(
+                    STAGE,
+                    "malformed_feed",
+                    f"not well-formed: {parsed.warning}; {len(parsed.entries)} entries recovered",
+                    feed=feed.name,
+                    url=feed.url,
+                    input={"feed": feed.name, "body": response.body[:4096]},
+                ),
+            )
+        elif parsed.warning:
+            log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
+        wait = next_interval(
+            feed, failures=0, hint=max(_seconds_hint(response.headers) or 0, parsed.ttl or 0)
+        )
+        state.write(
+            _FeedState(
+                next_due=now + wait,
+                etag=response.headers.get("etag"),
+                last_modified=response.headers.get("last-modified"),
+                failures=0,
+            )
+        )
+        for reason, raw in parsed.rejected:
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER,
+                dead_letter(
+                    STAGE, reason, f"feed entry rejected: {reason}", feed=feed.name, url=feed.url, input=raw
+                ),
+            )
+        self.entries_seen.inc(len(parsed.entries))
+        self.latency.update(int((time.monotonic() - started) * 1000))
+        log.info("polled %s: %d entries (%s)", feed.name, len(parsed.entries), parsed.format)
+        yield self._poll_event(
+            feed,
+            seen_at,
+            started,
+            response.status,
+            "malformed_feed" if parsed.malformed else "ok",
+            len(parsed.entries),
+            now + wait,
+            0,
+            fmt=parsed.format,
+            error=parsed.warning if parsed.malformed else None,
+        )
+        yield from parsed.entries
+
+    @staticmethod
+    def _poll_event(
+        feed: Feed,
+        at: str,
+        started: float,
+        status: int | None,
+        outcome: str,
+        entries: int,
+        next_due: float,
+        failures: int,
+        *,
+        fmt: str = "",
+        error: str | None = None,
+    ) -> beam.pvalue.TaggedOutput:
+        return beam.pvalue.TaggedOutput(
+            OPS,
+            FeedPoll(
+                feed=feed.name,
+                url=feed.url,
+                at=at,
+                status=status,
+                outcome=outcome,
+                entries=entries,
+                duration=round(time.monotonic() - started, 3),
+                next_poll=_iso(next_due),
+                consecutive_failures=failures,
+                format=fmt,
+                error=error,
+            ),
+        )
+
+
+class PollFeeds(beam.PTransform):
+    """Feeds (each tick) → ``(entries, dead_letters, polls)``."""
+
+    def __init__(self, http: HttpSettings) -> None:
+        super().__init__()
+        self._http = http
+
+    def expand(
+        self, feeds: beam.PCollection[Feed]
+    ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection, beam.PCollection[FeedPoll]]:
+        outputs = (
+            feeds
+            | "KeyByFeed" >> beam.Map(lambda feed: (feed.name, feed))
+            | "Poll" >> beam.ParDo(_PollFeedFn(self._http)).with_outputs(DEAD_LETTER, OPS, main="entries")
+        )
+        return outputs.entries, outputs[DEAD_LETTER], outputs[OPS]

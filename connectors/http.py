@@ -1,0 +1,241 @@
+"""Polite, bounded HTTP GETs for feeds and article pages.
+
+Every request: http or https only; the destination address checked after DNS resolution on every
+redirect hop (no loopback, private, link-local, CGNAT, multicast or metadata addresses unless the
+settings allow private networks); connect and read timeouts plus a wall-clock budget for the whole
+fetch; a size cap counted after decompression with early abort; at most ``max_redirects`` hops, loops
+detected; a per-host cap on concurrent requests and a minimum delay between requests to one host.
+Failures raise the ``connectors.errors`` family and nothing else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from connectors.errors import (
+    Blocked,
+    ConnectionFailed,
+    FetchError,
+    FetchTimeout,
+    HttpStatusError,
+    TooLarge,
+    TooManyRedirects,
+)
+
+DEFAULT_USER_AGENT = "newsbeam/0.1 (+https://github.com/newsbeam/newsbeam; news ingestion)"
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HttpSettings:
+    """How politely and how boundedly to fetch. Picklable: the client is built from it on the worker."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    total_timeout: float = 30.0  # wall clock for the whole fetch, redirects and slow drips included
+    max_feed_bytes: int = 10 * 1024 * 1024
+    max_page_bytes: int = 5 * 1024 * 1024
+    max_redirects: int = 5
+    allow_private_networks: bool = False
+    per_host_concurrency: int = 4
+    per_host_delay: float = 0.0  # minimum seconds between the starts of two requests to one host
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A complete, size-checked response."""
+
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    body: bytes = b""
+    elapsed: float = 0.0
+
+
+def _address_is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_unspecified
+        or ip.is_reserved
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
+    )
+
+
+def check_destination(url: str, *, allow_private_networks: bool) -> None:
+    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise Blocked(f"scheme {parts.scheme or '(none)'!r} is not allowed; only http and https", url=url)
+    if not parts.hostname:
+        raise Blocked("URL has no host", url=url)
+    if allow_private_networks:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise ConnectionFailed(f"cannot resolve {parts.hostname}: {error}", url=url) from error
+    for info in infos:
+        address = str(info[4][0])
+        if not _address_is_public(address):
+            raise Blocked(
+                f"{parts.hostname} resolves to non-public address {address}; "
+                "set allow_private_networks to fetch from private networks",
+                url=url,
+            )
+
+
+class _HostGate:
+    """Per-host concurrency cap and minimum spacing between request starts."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._concurrency = max(1, concurrency)
+        self._delay = delay
+        self._lock = threading.Lock()
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    def enter(self, host: str) -> threading.BoundedSemaphore:
+        with self._lock:
+            semaphore = self._semaphores.setdefault(host, threading.BoundedSemaphore(self._concurrency))
+        semaphore.acquire()
+        if self._delay > 0:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, 0.0))
+                self._next_start[host] = start + self._delay
+            if start > now:
+                time.sleep(start - now)
+        return semaphore
+
+
+class HttpClient:
+    """Thread-safe GETs under ``HttpSettings``; build one per worker in ``DoFn.setup()``."""
+
+    def __init__(self, settings: HttpSettings, *, pool_size: int = 16) -> None:
+        self.settings = settings
+        self._pool = urllib3.PoolManager(
+            num_pools=64,
+            maxsize=pool_size,
+            retries=False,
+            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+        )
+        self._gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._pool.clear()
+
+    def get(self, url: str, *, max_bytes: int, headers: dict[str, str] | None = None) -> HttpResponse:
+        """GET ``url`` following redirects; a 304 is returned, any other non-2xx raises."""
+        started = time.monotonic()
+        deadline = started + self.settings.total_timeout
+        visited: set[str] = set()
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            if current in visited:
+                raise TooManyRedirects(f"redirect loop back to {current}", url=url)
+            visited.add(current)
+            check_destination(current, allow_private_networks=self.settings.allow_private_networks)
+            status, response_headers, body = self._one_request(current, headers or {}, max_bytes, deadline)
+            if status in _REDIRECTS and "location" in response_headers:
+                current = urljoin(current, response_headers["location"])
+                continue
+            elapsed = time.monotonic() - started
+            if status >= 400:
+                raise HttpStatusError(
+                    f"HTTP {status} from {current}",
+                    url=current,
+                    status=status,
+                    retry_after=response_headers.get("retry-after"),
+                )
+            return HttpResponse(
+                url=current, status=status, headers=response_headers, body=body, elapsed=elapsed
+            )
+        raise TooManyRedirects(f"more than {self.settings.max_redirects} redirects", url=url)
+
+    def _one_request(
+        self, url: str, headers: dict[str, str], max_bytes: int, deadline: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        host = urlsplit(url).netloc.lower()
+        semaphore = self._gate.enter(host)
+        try:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise FetchTimeout(f"fetch budget of {self.settings.total_timeout}s spent", url=url)
+            timeout = urllib3.Timeout(
+                connect=min(self.settings.connect_timeout, remaining),
+                read=min(self.settings.read_timeout, remaining),
+            )
+            response = self._pool.request(
+                "GET",
+                url,
+                headers={
+                    "User-Agent": self.settings.user_agent,
+                    "Accept-Encoding": "gzip, deflate",
+                    **headers,
+                },
+                redirect=False,
+                preload_content=False,
+                timeout=timeout,
+            )
+            complete = False
+            try:
+                response_headers = {k.lower(): v for k, v in response.headers.items()}
+                if response.status in _REDIRECTS or response.status == 304 or response.status >= 400:
+                    body = response.read(65536, decode_content=True) if response.status >= 400 else b""
+                    return response.status, response_headers, body or b""
+                declared = response_headers.get("content-length", "")
+                if (
+                    declared.isdigit()
+                    and int(declared) > max_bytes
+                    and "content-encoding" not in response_headers
+                ):
+                    raise TooLarge(f"Content-Length {declared} exceeds the cap of {max_bytes} bytes", url=url)
+                chunks: list[bytes] = []
+                size = 0
+                # read1 returns whatever arrived (b"" only at the end), so a slow drip meets the deadline check
+                while chunk := response.read1(65536, decode_content=True):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(
+                            f"body exceeds the cap of {max_bytes} bytes after decompression", url=url
+                        )
+                    if time.monotonic() > deadline:
+                        raise FetchTimeout(f"fetch budget of {self.settings.total_timeout}s spent", url=url)
+                    chunks.append(chunk)
+                complete = True
+                return response.status, response_headers, b"".join(chunks)
+            finally:
+                if complete:
+                    response.release_conn()
+                else:
+                    response.close()  # never drain what a hostile server may keep sending
+        except FetchError:
+            raise
+        except (NewConnectionError, ProtocolError, ConnectionError) as error:
+            # before the timeouts: urllib3's NewConnectionError is a subclass of its ConnectTimeoutError
+            raise ConnectionFailed(f"connection failed: {error}", url=url) from error
+        except (TimeoutError, ReadTimeoutError, Urllib3Timeout) as error:
+            raise FetchTimeout(f"timed out: {error}", url=url) from error
+        except Urllib3Error as error:
+            raise ConnectionFailed(f"{type(error).__name__}: {error}", url=url) from error
+        finally:
+            semaphore.release()

@@ -1,0 +1,90 @@
+"""A small HTTP server on 127.0.0.1 that serves a folder: the demo's feeds and pages, the tests' fixtures.
+
+It runs in a daemon thread and stops with ``close()`` (or as a context manager). Routes can be added to
+misbehave on purpose (status codes, delays, redirects, endless bodies) for the hostile-input tests.
+"""
+
+from __future__ import annotations
+
+import http.server
+import mimetypes
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+# A route handler gets the request handler and writes the whole response itself.
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+class StaticServer:
+    """Serve ``root`` at ``http://127.0.0.1:<port>/``; ``port=0`` picks a free port."""
+
+    def __init__(self, root: Path | str, *, port: int = 0) -> None:
+        self.root = Path(root).resolve()
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) of every request
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read .requests
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                route = server.routes.get(self.path.split("?")[0])
+                if route is not None:
+                    route(self)
+                    return
+                server._serve_file(self)
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _serve_file(self, handler: http.server.BaseHTTPRequestHandler) -> None:
+        relative = handler.path.split("?")[0].lstrip("/")
+        target = (self.root / relative).resolve()
+        if not target.is_relative_to(self.root) or not target.is_file():
+            body = b"not found"
+            handler.send_response(404)
+            handler.send_header("Content-Type", "text/plain")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return
+        data = target.read_bytes()
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if target.suffix in (".xml", ".rss", ".atom"):
+            kind = "application/xml"
+        handler.send_response(200)
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def close(self) -> None:
+        """Stop serving and join the thread."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> StaticServer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()

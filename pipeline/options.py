@@ -1,0 +1,92 @@
+"""``newsbeam run``'s options, as a Beam ``PipelineOptions`` subclass so they travel with the job."""
+
+from __future__ import annotations
+
+import argparse
+
+from apache_beam.options.pipeline_options import PipelineOptions
+
+
+class NewsbeamOptions(PipelineOptions):
+    """newsbeam's own options; every other flag is a Beam option (``--runner``, ``--flink_master``...)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--feeds", dest="feeds", required=False, help="feeds file (YAML)")
+        # not --bootstrap_servers: Beam's (unreleased) Kafka Streams runner options own that spelling
+        parser.add_argument(
+            "--bootstrap-servers",
+            "--kafka-bootstrap-servers",
+            dest="kafka_bootstrap_servers",
+            default="127.0.0.1:9092",
+            help="Kafka bootstrap servers, comma separated",
+        )
+        parser.add_argument("--topic-prefix", "--topic_prefix", dest="topic_prefix", default="news")
+        parser.add_argument(
+            "--once",
+            dest="once",
+            action="store_true",
+            default=False,
+            help="poll every feed once, process everything, flush and exit (bounded mode)",
+        )
+        parser.add_argument(
+            "--duration",
+            dest="duration",
+            type=float,
+            default=None,
+            help="streaming mode: stop after this many seconds",
+        )
+        parser.add_argument(
+            "--tick",
+            dest="tick",
+            type=float,
+            default=None,
+            help="streaming mode: seconds between scheduler wake-ups (default: min(5, shortest poll interval))",
+        )
+        parser.add_argument(
+            "--base-url",
+            "--base_url",
+            dest="base_url",
+            default=None,
+            help="resolve relative feed URLs in the feeds file against this URL",
+        )
+        parser.add_argument(
+            "--allow-private-networks",
+            "--allow_private_networks",
+            dest="allow_private_networks",
+            action="store_true",
+            default=False,
+            help="allow fetching from loopback and private addresses (local servers, tests)",
+        )
+        parser.add_argument("--partitions", dest="partitions", type=int, default=3)
+        parser.add_argument(
+            "--replication-factor", "--replication_factor", dest="replication_factor", type=int, default=1
+        )
+        parser.add_argument("--retention-ms", "--retention_ms", dest="retention_ms", type=int, default=None)
+        parser.add_argument(
+            "--max-in-flight",
+            "--max_in_flight",
+            dest="max_in_flight",
+            type=int,
+            default=16,
+            help="page fetches in flight per worker",
+        )
+        parser.add_argument(
+            "--http-user-agent",
+            "--http_user_agent",
+            dest="http_user_agent",
+            default=None,
+            help="User-Agent of feed and page requests (Beam owns --user_agent)",
+        )
+        parser.add_argument(
+            "--security-protocol",
+            "--security_protocol",
+            dest="security_protocol",
+            default="PLAINTEXT",
+            choices=["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"],
+        )
+        parser.add_argument("--sasl-mechanism", "--sasl_mechanism", dest="sasl_mechanism", default=None)
+        parser.add_argument("--sasl-username", "--sasl_username", dest="sasl_username", default=None)
+        parser.add_argument("--ssl-cafile", "--ssl_cafile", dest="ssl_cafile", default=None)
+        parser.add_argument("--ssl-certfile", "--ssl_certfile", dest="ssl_certfile", default=None)
+        parser.add_argument("--ssl-keyfile", "--ssl_keyfile", dest="ssl_keyfile", default=None)

@@ -1,0 +1,71 @@
+"""FlagRegulation: article → article with its detected language and its ``regulation`` verdict.
+
+The DoFn only calls the pure functions ``detect_language`` and ``flag_regulation``; an article the
+flagger chokes on becomes a dead letter (reason ``flagging_error``) instead of stopping the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from transforms.dead_letters import DEAD_LETTER, dead_letter
+from transforms.language import detect_language
+from transforms.records import Article
+from transforms.regulation import flag_regulation
+
+log = logging.getLogger(__name__)
+
+STAGE = "FlagRegulation"
+
+
+def flag_article(article: Article) -> Article:
+    """Detect the language (the page's declared one is only a hint) and flag regulation."""
+    language = detect_language(f"{article.title}\n{article.text}", hint=article.language)
+    regulation = flag_regulation(article.title, article.text, language)
+    return replace(article, language=language, regulation=regulation)
+
+
+class _FlagRegulationFn(beam.DoFn):
+    def __init__(self) -> None:
+        self.flagged = Metrics.counter(STAGE, "flagged")
+        self.checked = Metrics.counter(STAGE, "checked")
+
+    def process(self, article: Article) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+        try:
+            flagged = flag_article(article)
+        except Exception as error:  # a flagger bug on one text must not stop the others
+            log.exception("flagging failed for %s", article.url)
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTER,
+                dead_letter(
+                    STAGE,
+                    "flagging_error",
+                    error,
+                    feed=article.feed,
+                    url=article.url,
+                    key=article.article_id,
+                    input={"title": article.title, "url": article.url},
+                ),
+            )
+            return
+        self.checked.inc()
+        if flagged.regulation is not None and flagged.regulation.flagged:
+            self.flagged.inc()
+        yield flagged
+
+
+class FlagRegulation(beam.PTransform):
+    """Articles → flagged articles; returns ``(articles, dead_letters)``."""
+
+    def expand(
+        self, articles: beam.PCollection[Article]
+    ) -> tuple[beam.PCollection[Article], beam.PCollection]:
+        outputs = articles | "Flag" >> beam.ParDo(_FlagRegulationFn()).with_outputs(
+            DEAD_LETTER, main="articles"
+        )
+        return outputs.articles, outputs[DEAD_LETTER]

@@ -1,0 +1,140 @@
+"""The one data model that flows through every stage.
+
+Frozen, slotted dataclasses: cheap to pickle between Beam stages, impossible to mutate by accident.
+Each stage takes one of these and returns the next; the wire format (JSON with ``schema_version``)
+is produced from them by ``transforms.wire`` and consumed by the Kafka connector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One subscription from the feeds file."""
+
+    name: str
+    url: str
+    language: str | None = None
+    poll_interval: float = 300.0
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One item of a parsed feed, keyed by the stable article id of its canonical URL."""
+
+    article_id: str
+    feed: str
+    feed_url: str
+    url: str
+    guid: str | None
+    title: str
+    summary: str
+    content: str
+    published: str | None  # UTC ISO 8601, or None when the feed gave no usable date
+    language_hint: str | None
+    tags: tuple[str, ...] = ()
+    seen_at: str = ""  # UTC ISO 8601: when the poll saw the entry
+    version: int = 1  # bumped when the same feed later changes the entry's title or content
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """The outcome of fetching one entry's article page (``html`` is decoded text, never bytes)."""
+
+    entry: FeedEntry
+    final_url: str
+    status: int
+    html: str | None
+    error: str | None = None  # why there is no html (the entry then falls back to feed content)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A sentence that moved the score, with what matched in it and where."""
+
+    sentence: str
+    start: int  # character offsets of the sentence in ``title + "\n" + text``
+    end: int
+    signals: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """Named entities found in an article."""
+
+    regulators: tuple[str, ...] = ()  # authorities, ministries, courts, regional bodies
+    companies: tuple[str, ...] = ()  # companies, platforms, projects
+    people: tuple[str, ...] = ()
+
+    @property
+    def organizations(self) -> tuple[str, ...]:
+        """Every organisation, regulators first."""
+        return self.regulators + tuple(c for c in self.companies if c not in self.regulators)
+
+
+@dataclass(frozen=True, slots=True)
+class Regulation:
+    """The regulation verdict of one article; ``score`` is calibrated so 0.5 is the threshold."""
+
+    flagged: bool
+    score: float
+    categories: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, plus "EU" and "INTL"
+    entities: Entities = field(default_factory=Entities)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An extracted article; ``regulation`` is None until the flagger has seen it."""
+
+    article_id: str
+    url: str
+    feed: str
+    title: str
+    text: str
+    text_source: str  # "page" when trafilatura extracted it, "feed" for the entry's own content
+    authors: tuple[str, ...]
+    published: str | None
+    language: str | None
+    seen_at: str
+    tags: tuple[str, ...] = ()
+    version: int = 1
+    fetch_error: str | None = None  # why the page could not be used, when text_source is "feed"
+    regulation: Regulation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPoll:
+    """What one poll of one feed did: the operators' record, published to ``<prefix>.ops``."""
+
+    feed: str
+    url: str
+    at: str  # UTC ISO 8601
+    status: int | None  # HTTP status; None when no response came back
+    outcome: str  # "ok", "not_modified", "skipped" or the failure reason
+    entries: int
+    duration: float  # seconds
+    next_poll: str  # UTC ISO 8601
+    consecutive_failures: int
+    format: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An element that failed a stage: JSON-safe, so it can always be published."""
+
+    stage: str
+    reason: str  # a short machine-friendly cause, e.g. "http_status", "invalid_feed", "no_text"
+    error_class: str
+    message: str
+    feed: str | None
+    url: str | None
+    key: str | None  # the article id when one is known
+    input: Any  # a JSON-safe rendering of what the stage received
+    at: str  # UTC ISO 8601
