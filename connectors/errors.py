@@ -56,3 +56,9 @@ class Blocked(FetchError):
     """The request was refused before it was sent: scheme, private address, robots.txt."""
 
     reason = "blocked"
+
+
+class RobotsDisallowed(Blocked):
+    """robots.txt does not let us fetch this page (or the site could not say: RFC 9309 §2.3.1.4)."""
+
+    reason = "robots"

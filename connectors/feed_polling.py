@@ -7,7 +7,11 @@ count of consecutive failures, so the schedule survives on whichever worker owns
 - a 304 costs no parsing and yields nothing;
 - the next poll is the larger of the configured interval and the server's hints (RSS ``<ttl>``,
   ``Cache-Control: max-age``, ``Retry-After``), capped at ``MAX_INTERVAL``;
-- after a failure the interval doubles per consecutive failure (with jitter), and resets on success.
+- after a failure the interval doubles per consecutive failure (with jitter), and resets on success;
+  from ``BROKEN_AFTER`` consecutive failures on, the ops record's outcome is ``broken`` (the reason
+  stays in its ``error``) and the feed is still retried, slowly;
+- the entry identity mode (GUID, GUID+link, link, content hash; ``transforms.ids``) chosen for the
+  feed is kept, never climbed back from, and logged once when it changes.
 
 Outputs: entries (main), dead letters (unreachable or invalid feeds, entries without links) and one
 ``FeedPoll`` ops record per poll.
@@ -50,6 +54,7 @@ class _FeedState:
     etag: str | None = None
     last_modified: str | None = None
     failures: int = 0
+    identity: str | None = None  # the feed's entry identity mode, once a poll chose one
 
 
 def _iso(epoch: float) -> str:
@@ -134,6 +139,7 @@ class _PollFeedFn(beam.DoFn):
                 content_type=response.headers.get("content-type"),
                 final_url=response.url,
                 seen_at=seen_at,
+                identity_floor=current.identity,
             )
         except (FetchError, InvalidFeed) as error:
             failures = current.failures + 1
@@ -146,7 +152,7 @@ class _PollFeedFn(beam.DoFn):
             wait = next_interval(feed, failures=failures, hint=hint)
             state.write(replace(current, next_due=now + wait, failures=failures))
             self.failed.inc()
-            reason = error.reason if isinstance(error, FetchError) else "invalid_feed"
+            reason = error.reason
             level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
             log.log(
                 level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error
@@ -154,8 +160,17 @@ class _PollFeedFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(
                 DEAD_LETTER, dead_letter(STAGE, reason, error, feed=feed.name, url=feed.url, input=feed)
             )
+            broken = failures >= BROKEN_AFTER
             yield self._poll_event(
-                feed, seen_at, started, status, reason, 0, now + wait, failures, error=str(error)
+                feed,
+                seen_at,
+                started,
+                status,
+                "broken" if broken else reason,
+                0,
+                now + wait,
+                failures,
+                error=f"{reason}: {error}" if broken else str(error),
             )
             return
         if parsed.malformed:
@@ -174,6 +189,14 @@ class _PollFeedFn(beam.DoFn):
             )
         elif parsed.warning:
             log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
+        if parsed.identity != (current.identity or "guid"):
+            log.warning(
+                "feed %s: entry GUIDs are blank or repeated; telling entries apart by %s from now on",
+                feed.name,
+                parsed.identity,
+            )
+        if parsed.repeated:
+            log.info("feed %s repeats %d entries in one body; each kept once", feed.name, parsed.repeated)
         wait = next_interval(
             feed, failures=0, hint=max(_seconds_hint(response.headers) or 0, parsed.ttl or 0)
         )
@@ -183,6 +206,7 @@ class _PollFeedFn(beam.DoFn):
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
                 failures=0,
+                identity=parsed.identity,
             )
         )
         for reason, raw in parsed.rejected:
@@ -206,6 +230,8 @@ class _PollFeedFn(beam.DoFn):
             0,
             fmt=parsed.format,
             error=parsed.warning if parsed.malformed else None,
+            identity=parsed.identity,
+            encoding=parsed.encoding,
         )
         yield from parsed.entries
 
@@ -222,6 +248,8 @@ class _PollFeedFn(beam.DoFn):
         *,
         fmt: str = "",
         error: str | None = None,
+        identity: str = "",
+        encoding: str = "",
     ) -> beam.pvalue.TaggedOutput:
         return beam.pvalue.TaggedOutput(
             OPS,
@@ -237,6 +265,8 @@ class _PollFeedFn(beam.DoFn):
                 consecutive_failures=failures,
                 format=fmt,
                 error=error,
+                identity=identity,
+                encoding=encoding,
             ),
         )
 

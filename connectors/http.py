@@ -4,8 +4,14 @@ Every request: http or https only; the destination address checked after DNS res
 redirect hop (no loopback, private, link-local, CGNAT, multicast or metadata addresses unless the
 settings allow private networks); connect and read timeouts plus a wall-clock budget for the whole
 fetch; a size cap counted after decompression with early abort; at most ``max_redirects`` hops, loops
-detected; a per-host cap on concurrent requests and a minimum delay between requests to one host.
+detected; a per-site cap on concurrent requests and a minimum delay between requests to one site.
 Failures raise the ``connectors.errors`` family and nothing else.
+
+Politeness is per site (the registrable domain: ``br.cointelegraph.com`` and ``cointelegraph.com``
+share one budget, because they share infrastructure) and per worker process: every ``HttpClient`` in
+a process with the same politeness settings shares one gate, so feed polls and article fetches of one
+site queue behind each other. Several worker processes each have their own gate; keying page fetches
+by site in the graph (issue 7) makes one worker own each site.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from tld import get_fld
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
@@ -32,7 +39,9 @@ from connectors.errors import (
     TooManyRedirects,
 )
 
-DEFAULT_USER_AGENT = "newsbeam/0.1 (+https://github.com/newsbeam/newsbeam; news ingestion)"
+PRODUCT = "newsbeam/0.1"
+DEFAULT_CONTACT = "https://github.com/newsbeam/newsbeam"
+DEFAULT_USER_AGENT = f"{PRODUCT} (+{DEFAULT_CONTACT}; news ingestion)"
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -49,6 +58,9 @@ class HttpSettings:
     max_page_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
     allow_private_networks: bool = False
+    # networks (CIDR) allowed although not public, e.g. ("127.0.0.0/8",) for one internal feed host;
+    # everything else non-public stays blocked
+    allowed_networks: tuple[str, ...] = ()
     per_host_concurrency: int = 4
     per_host_delay: float = 0.0  # minimum seconds between the starts of two requests to one host
 
@@ -79,8 +91,22 @@ def _address_is_public(address: str) -> bool:
     )
 
 
-def check_destination(url: str, *, allow_private_networks: bool) -> None:
-    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
+def user_agent_for(contact: str | None) -> str:
+    """An honest User-Agent: who we are and where a site owner reaches the operator (URL or mailto)."""
+    return f"{PRODUCT} (+{contact or DEFAULT_CONTACT}; news ingestion)"
+
+
+def politeness_key(url: str) -> str:
+    """The site a request counts against: the registrable domain, or the host for IPs and bare names."""
+    site = get_fld(url, fail_silently=True)
+    return str(site) if site else (urlsplit(url).hostname or "").lower()
+
+
+def check_destination(
+    url: str, *, allow_private_networks: bool, allowed_networks: tuple[str, ...] = ()
+) -> None:
+    """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address
+    (unless private networks are allowed, or the address lies in one of ``allowed_networks``)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise Blocked(f"scheme {parts.scheme or '(none)'!r} is not allowed; only http and https", url=url)
@@ -92,9 +118,10 @@ def check_destination(url: str, *, allow_private_networks: bool) -> None:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise ConnectionFailed(f"cannot resolve {parts.hostname}: {error}", url=url) from error
+    allowed = [ipaddress.ip_network(network, strict=False) for network in allowed_networks]
     for info in infos:
         address = str(info[4][0])
-        if not _address_is_public(address):
+        if not _address_is_public(address) and not any(ipaddress.ip_address(address) in n for n in allowed):
             raise Blocked(
                 f"{parts.hostname} resolves to non-public address {address}; "
                 "set allow_private_networks to fetch from private networks",
@@ -126,6 +153,16 @@ class _HostGate:
         return semaphore
 
 
+_GATES: dict[tuple[int, float], _HostGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def shared_gate(concurrency: int, delay: float) -> _HostGate:
+    """The process-wide gate for these politeness settings (feed polls and page fetches share it)."""
+    with _GATES_LOCK:
+        return _GATES.setdefault((concurrency, delay), _HostGate(concurrency, delay))
+
+
 class HttpClient:
     """Thread-safe GETs under ``HttpSettings``; build one per worker in ``DoFn.setup()``."""
 
@@ -137,7 +174,7 @@ class HttpClient:
             retries=False,
             timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
         )
-        self._gate = _HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self._gate = shared_gate(settings.per_host_concurrency, settings.per_host_delay)
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -153,7 +190,11 @@ class HttpClient:
             if current in visited:
                 raise TooManyRedirects(f"redirect loop back to {current}", url=url)
             visited.add(current)
-            check_destination(current, allow_private_networks=self.settings.allow_private_networks)
+            check_destination(
+                current,
+                allow_private_networks=self.settings.allow_private_networks,
+                allowed_networks=self.settings.allowed_networks,
+            )
             status, response_headers, body = self._one_request(current, headers or {}, max_bytes, deadline)
             if status in _REDIRECTS and "location" in response_headers:
                 current = urljoin(current, response_headers["location"])
@@ -174,8 +215,7 @@ class HttpClient:
     def _one_request(
         self, url: str, headers: dict[str, str], max_bytes: int, deadline: float
     ) -> tuple[int, dict[str, str], bytes]:
-        host = urlsplit(url).netloc.lower()
-        semaphore = self._gate.enter(host)
+        semaphore = self._gate.enter(politeness_key(url))
         try:
             remaining = deadline - time.monotonic()
             if remaining <= 0:

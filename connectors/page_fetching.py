@@ -5,6 +5,11 @@ document, or detection; w3lib), or, when the page cannot be had, a ``Page`` with
 error, so that extraction falls back to the feed's own text. Page failures are therefore not dead
 letters here: they are logged and counted, and the article still flows.
 
+robots.txt is honoured for every page (``connectors.robots``) unless the entry's feed is listed in
+``ignore_robots_for`` (``respect_robots: false`` in the feeds file); a disallowed page is not requested
+and comes back with the error ``robots: ...``. Requests share the process-wide per-site gate with the
+feed polls (``connectors.http``).
+
 Concurrency: the DoFn submits each entry to a thread pool in ``process`` and yields pages as they
 complete, so the fused extraction step downstream works on one page while the next ones download.
 """
@@ -13,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -27,6 +32,7 @@ from w3lib.encoding import html_to_unicode
 
 from connectors.errors import FetchError
 from connectors.http import HttpClient, HttpSettings
+from connectors.robots import RobotsCache
 from transforms.records import FeedEntry, Page
 
 log = logging.getLogger(__name__)
@@ -40,9 +46,14 @@ def decode_html(body: bytes, content_type: str | None) -> str:
     return text
 
 
-def fetch_page(client: HttpClient, entry: FeedEntry) -> Page:
-    """Fetch ``entry``'s page; a failure comes back as a ``Page`` without HTML, never as an exception."""
+def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None = None) -> Page:
+    """Fetch ``entry``'s page; a failure comes back as a ``Page`` without HTML, never as an exception.
+
+    With ``robots``, the page is fetched only when robots.txt allows it.
+    """
     try:
+        if robots is not None:
+            robots.check(entry.url)
         response = client.get(entry.url, max_bytes=client.settings.max_page_bytes)
     except FetchError as error:
         return Page(
@@ -70,10 +81,12 @@ def fetch_page(client: HttpClient, entry: FeedEntry) -> Page:
 
 
 class _FetchPageFn(beam.DoFn):
-    def __init__(self, http: HttpSettings, max_in_flight: int) -> None:
+    def __init__(self, http: HttpSettings, max_in_flight: int, ignore_robots_for: frozenset[str]) -> None:
         self._http_settings = http
         self._max_in_flight = max_in_flight
+        self._ignore_robots_for = ignore_robots_for
         self._client: HttpClient | None = None
+        self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[tuple[Future[tuple[Page, float]], Timestamp, BoundedWindow]] = deque()
         self.fetched = Metrics.counter(STAGE, "pages_fetched")
@@ -82,6 +95,7 @@ class _FetchPageFn(beam.DoFn):
 
     def setup(self) -> None:
         self._client = HttpClient(self._http_settings, pool_size=self._max_in_flight)
+        self._robots = RobotsCache(self._client)
         self._pool = ThreadPoolExecutor(self._max_in_flight, thread_name_prefix="fetch")
 
     def teardown(self) -> None:
@@ -96,7 +110,8 @@ class _FetchPageFn(beam.DoFn):
     def _timed_fetch(self, entry: FeedEntry) -> tuple[Page, float]:
         assert self._client is not None
         started = time.monotonic()
-        return fetch_page(self._client, entry), time.monotonic() - started
+        robots = None if entry.feed in self._ignore_robots_for else self._robots
+        return fetch_page(self._client, entry, robots), time.monotonic() - started
 
     def process(
         self,
@@ -114,7 +129,9 @@ class _FetchPageFn(beam.DoFn):
         while self._pending:
             yield self._emit(*self._pending.popleft())
 
-    def _emit(self, future: Future[tuple[Page, float]], timestamp: Timestamp, window: BoundedWindow) -> WindowedValue:
+    def _emit(
+        self, future: Future[tuple[Page, float]], timestamp: Timestamp, window: BoundedWindow
+    ) -> WindowedValue:
         page, seconds = future.result()
         self.latency.update(int(seconds * 1000))
         if page.html is None:
@@ -128,10 +145,15 @@ class _FetchPageFn(beam.DoFn):
 class FetchPages(beam.PTransform):
     """Feed entries → pages (HTML text, or the reason there is none)."""
 
-    def __init__(self, http: HttpSettings, *, max_in_flight: int = 16) -> None:
+    def __init__(
+        self, http: HttpSettings, *, max_in_flight: int = 16, ignore_robots_for: frozenset[str] = frozenset()
+    ) -> None:
         super().__init__()
         self._http = http
         self._max_in_flight = max_in_flight
+        self._ignore_robots_for = ignore_robots_for
 
     def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[Page]:
-        return entries | "Fetch" >> beam.ParDo(_FetchPageFn(self._http, self._max_in_flight))
+        return entries | "Fetch" >> beam.ParDo(
+            _FetchPageFn(self._http, self._max_in_flight, self._ignore_robots_for)
+        )

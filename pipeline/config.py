@@ -6,6 +6,7 @@ arguments of the stages. Nothing below the pipeline reads the environment.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,13 +34,15 @@ class FeedsFile:
     feeds: tuple[Feed, ...]
     allow_private_networks: bool = False
     user_agent: str | None = None
+    contact: str | None = None  # URL (or mailto:) for the User-Agent, so site owners can reach us
+    allowed_networks: tuple[str, ...] = ()  # private networks (CIDR) allowed one by one
 
 
 def _feed(item: Any, index: int, source: str, base_url: str | None) -> Feed:
     where = f"{source}: feeds[{index}]"
     if not isinstance(item, dict):
         raise ConfigError(f"{where} must be a mapping with name and url, not {type(item).__name__}")
-    unknown = set(item) - {"name", "url", "language", "poll_interval", "tags"}
+    unknown = set(item) - {"name", "url", "language", "poll_interval", "tags", "respect_robots"}
     if unknown:
         raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
     name, url = item.get("name"), item.get("url")
@@ -62,8 +65,16 @@ def _feed(item: Any, index: int, source: str, base_url: str | None) -> Feed:
     tags = item.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError(f"{where} ({name}): tags must be a list of strings")
+    respect_robots = item.get("respect_robots", True)
+    if not isinstance(respect_robots, bool):
+        raise ConfigError(f"{where} ({name}): respect_robots must be true or false")
     return Feed(
-        name=name.strip(), url=url.strip(), language=language, poll_interval=float(interval), tags=tuple(tags)
+        name=name.strip(),
+        url=url.strip(),
+        language=language,
+        poll_interval=float(interval),
+        tags=tuple(tags),
+        respect_robots=respect_robots,
     )
 
 
@@ -86,12 +97,28 @@ def load_feeds(path: Path | str, *, base_url: str | None = None) -> FeedsFile:
     if duplicated:
         raise ConfigError(f"{source}: feed names must be unique; repeated: {', '.join(duplicated)}")
     allow = document.get("allow_private_networks", False)
+    networks: tuple[str, ...] = ()
+    if isinstance(allow, list):  # only these private networks, e.g. ["127.0.0.0/8"]; the rest stay blocked
+        try:
+            networks = tuple(str(ipaddress.ip_network(str(n), strict=False)) for n in allow)
+        except ValueError as error:
+            raise ConfigError(f"{source}: allow_private_networks: {error}") from error
+        allow = False
     if not isinstance(allow, bool):
-        raise ConfigError(f"{source}: allow_private_networks must be true or false")
+        raise ConfigError(f"{source}: allow_private_networks must be true, false or a list of CIDR networks")
     user_agent = document.get("user_agent")
     if user_agent is not None and not isinstance(user_agent, str):
         raise ConfigError(f"{source}: user_agent must be a string")
-    return FeedsFile(feeds=feeds, allow_private_networks=allow, user_agent=user_agent)
+    contact = document.get("contact")
+    if contact is not None and (not isinstance(contact, str) or not contact.startswith(("http", "mailto:"))):
+        raise ConfigError(f"{source}: contact must be an http(s) or mailto: URL")
+    return FeedsFile(
+        feeds=feeds,
+        allow_private_networks=allow,
+        user_agent=user_agent,
+        contact=contact,
+        allowed_networks=networks,
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

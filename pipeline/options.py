@@ -72,6 +72,14 @@ class NewsbeamOptions(PipelineOptions):
             help="page fetches in flight per worker",
         )
         parser.add_argument(
+            "--fetch-budget",
+            "--fetch_budget",
+            dest="fetch_budget",
+            type=float,
+            default=30.0,
+            help="wall-clock seconds for one feed or page fetch, redirects and slow drips included",
+        )
+        parser.add_argument(
             "--http-user-agent",
             "--http_user_agent",
             dest="http_user_agent",
@@ -90,3 +98,27 @@ class NewsbeamOptions(PipelineOptions):
         parser.add_argument("--ssl-cafile", "--ssl_cafile", dest="ssl_cafile", default=None)
         parser.add_argument("--ssl-certfile", "--ssl_certfile", dest="ssl_certfile", default=None)
         parser.add_argument("--ssl-keyfile", "--ssl_keyfile", dest="ssl_keyfile", default=None)
+        parser.add_argument(
+            "--kafka-compression",
+            "--kafka_compression",
+            dest="kafka_compression",
+            default=None,
+            choices=["none", "gzip", "lz4", "zstd"],
+            help="compression of produced batches (default: zstd, chosen by tests/bench/bench_kafka.py)",
+        )
+        parser.add_argument(
+            "--kafka-acks",
+            "--kafka_acks",
+            dest="kafka_acks",
+            default=None,
+            choices=["1", "all"],
+            help="all (default, with idempotence) or 1 (leader only: faster, can lose acknowledged data)",
+        )
+        parser.add_argument(
+            "--kafka-max-unacknowledged",
+            "--kafka_max_unacknowledged",
+            dest="kafka_max_unacknowledged",
+            type=int,
+            default=None,
+            help="messages per worker waiting for the broker before publishing pauses (default 2000)",
+        )

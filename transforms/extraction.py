@@ -8,7 +8,9 @@ anywhere becomes a dead letter (reason ``no_text``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import apache_beam as beam
 import trafilatura
@@ -16,10 +18,12 @@ from apache_beam.metrics import Metrics
 
 from transforms.dead_letters import DEAD_LETTER, dead_letter
 from transforms.records import Article, Page
+from transforms.watchdog import TimedOut, Watchdog
 
 log = logging.getLogger(__name__)
 
 STAGE = "ExtractArticles"
+EXTRACTION_TIMEOUT = 10.0  # seconds of wall clock per page (p95 is ~58 ms: FACTS.md)
 MIN_PAGE_TEXT = 80  # shorter "main text" is a cookie banner or a teaser, not the article
 
 
@@ -67,18 +71,44 @@ def extract_article(page: Page) -> Article:
         tags=entry.tags,
         version=entry.version,
         fetch_error=None if source == "page" else (page.error or "no main text in the page"),
+        fingerprint=entry.fingerprint,
     )
 
 
 class _ExtractArticleFn(beam.DoFn):
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = EXTRACTION_TIMEOUT) -> None:
+        self._timeout = timeout
+        self._watchdog: Watchdog | None = None
         self.extracted = Metrics.counter(STAGE, "extracted")
         self.fallbacks = Metrics.counter(STAGE, "fallback_to_feed")
         self.text_length = Metrics.distribution(STAGE, "text_length")
+        self.extraction_ms = Metrics.distribution(STAGE, "extraction_ms")
+
+    def setup(self) -> None:
+        self._watchdog = Watchdog(name="extract-watchdog")
 
     def process(self, page: Page) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+        started = time.monotonic()
+        assert self._watchdog is not None
         try:
-            article = extract_article(page)
+            try:
+                article = self._watchdog.run(lambda: extract_article(page), timeout=self._timeout)
+            except TimedOut as timed_out:
+                # the page is given up on (a dead letter says so); the feed's own text still makes an article
+                log.warning("extraction of %s timed out: %s", page.entry.url, timed_out)
+                yield beam.pvalue.TaggedOutput(
+                    DEAD_LETTER,
+                    dead_letter(
+                        STAGE,
+                        "extraction_timeout",
+                        timed_out,
+                        feed=page.entry.feed,
+                        url=page.entry.url,
+                        key=page.entry.article_id,
+                        input=page.entry,
+                    ),
+                )
+                article = extract_article(replace(page, html=None, error=f"extraction_timeout: {timed_out}"))
         except NoText as error:
             log.warning("no text for %s: %s", page.entry.url, error)
             yield beam.pvalue.TaggedOutput(
@@ -114,14 +144,19 @@ class _ExtractArticleFn(beam.DoFn):
             log.info("%s: using the feed's text (%s)", page.entry.url, page.error or "page had no main text")
         self.extracted.inc()
         self.text_length.update(len(article.text))
+        self.extraction_ms.update(int((time.monotonic() - started) * 1000))
         yield article
 
 
 class ExtractArticles(beam.PTransform):
-    """Pages → articles; returns ``(articles, dead_letters)``."""
+    """Pages → articles; returns ``(articles, dead_letters)``; ``timeout``: seconds per extraction."""
+
+    def __init__(self, *, timeout: float = EXTRACTION_TIMEOUT) -> None:
+        super().__init__()
+        self._timeout = timeout
 
     def expand(self, pages: beam.PCollection[Page]) -> tuple[beam.PCollection[Article], beam.PCollection]:
-        outputs = pages | "Extract" >> beam.ParDo(_ExtractArticleFn()).with_outputs(
+        outputs = pages | "Extract" >> beam.ParDo(_ExtractArticleFn(self._timeout)).with_outputs(
             DEAD_LETTER, main="articles"
         )
         return outputs.articles, outputs[DEAD_LETTER]

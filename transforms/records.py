@@ -20,6 +20,7 @@ class Feed:
     language: str | None = None
     poll_interval: float = 300.0
     tags: tuple[str, ...] = ()
+    respect_robots: bool = True  # honour robots.txt when fetching this feed's article pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class FeedEntry:
     tags: tuple[str, ...] = ()
     seen_at: str = ""  # UTC ISO 8601: when the poll saw the entry
     version: int = 1  # bumped when the same feed later changes the entry's title or content
+    fingerprint: str = ""  # hash of title + text that versions are told apart by (set by DropDuplicates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ class Article:
     version: int = 1
     fetch_error: str | None = None  # why the page could not be used, when text_source is "feed"
     regulation: Regulation | None = None
+    fingerprint: str = ""  # the feed entry's fingerprint: restarts compare against it (transforms.dedup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,27 @@ class FeedPoll:
     consecutive_failures: int
     format: str = ""
     error: str | None = None
+    identity: str = ""  # how the feed's entries are told apart: "guid", "guid+link", "link" or "hash"
+    encoding: str = ""  # the codec the feed body was decoded with
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """The pipeline's sign of life with its counters, published to ``<prefix>.ops``.
+
+    Streaming runs send one every heartbeat interval from inside the graph; a ``--once`` run sends one
+    (``final``) when it finishes. ``counters`` are cumulative since ``started_at`` and use the Beam
+    metric names (``"PollFeeds.feeds_polled"``), so a restart shows as a reset, like any counter.
+    """
+
+    job: str  # an id of the run, so the monitor tells runs (and restarts) apart
+    at: str  # UTC ISO 8601
+    mode: str  # "streaming" or "once"
+    started_at: str  # UTC ISO 8601
+    sequence: int
+    interval: float  # seconds until the next heartbeat is due (0 after the final one)
+    counters: tuple[tuple[str, int], ...] = ()
+    final: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import itertools
 import time
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ import pytest
 from connectors.errors import (
     Blocked,
     ConnectionFailed,
+    FetchError,
     FetchTimeout,
     HttpStatusError,
     TooLarge,
@@ -181,3 +183,111 @@ def test_redirect_to_a_private_address_is_blocked(server: StaticServer) -> None:
             guarded.get(server.url("to-metadata"), max_bytes=1000)
     finally:
         guarded.close()
+
+
+# --- politeness, allowed networks, honest User-Agent, resets, leaks ---
+
+
+def test_user_agent_carries_the_contact(server: StaticServer) -> None:
+    from connectors.http import user_agent_for
+
+    agent = user_agent_for("mailto:ops@newsbeam.example")
+    polite = HttpClient(HttpSettings(allow_private_networks=True, user_agent=agent))
+    try:
+        polite.get(server.url("en/rss.xml"), max_bytes=1_000_000)
+    finally:
+        polite.close()
+    assert (
+        server.requests[-1][1]["user-agent"] == "newsbeam/0.1 (+mailto:ops@newsbeam.example; news ingestion)"
+    )
+
+
+def test_allowed_networks_open_only_those(server: StaticServer) -> None:
+    settings = HttpSettings(allowed_networks=("127.0.0.0/8",), total_timeout=3.0)
+    narrow = HttpClient(settings)
+    server.routes["/to-metadata"] = _reply(302, Location="http://169.254.169.254/latest/meta-data")
+    try:
+        assert narrow.get(server.url("en/rss.xml"), max_bytes=1_000_000).status == 200
+        with pytest.raises(Blocked, match=r"169\.254\.169\.254"):
+            narrow.get(server.url("to-metadata"), max_bytes=1000)
+    finally:
+        narrow.close()
+
+
+def test_politeness_gate_is_shared_by_clients_of_one_process(server: StaticServer) -> None:
+    from connectors.http import politeness_key
+
+    assert politeness_key("https://br.cointelegraph.com/rss") == politeness_key("https://cointelegraph.com/x")
+    settings = HttpSettings(allow_private_networks=True, per_host_delay=0.3, per_host_concurrency=1)
+    feeds, pages = HttpClient(settings), HttpClient(settings)  # as PollFeeds and FetchPages build them
+    starts: list[float] = []
+
+    def stamp(handler: Handler) -> None:
+        starts.append(time.monotonic())
+        _reply(200, b"ok")(handler)
+
+    server.routes["/stamp"] = stamp
+    try:
+        for client in (feeds, pages, feeds, pages):
+            client.get(server.url("stamp"), max_bytes=1000)
+    finally:
+        feeds.close()
+        pages.close()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert min(gaps) >= 0.25, gaps  # a lower bound on spacing, the behaviour under test
+
+
+def _reset(handler: Handler) -> None:
+    import socket
+    import struct
+
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()  # RST instead of an answer
+    handler.close_connection = True
+
+
+def test_connection_reset_is_a_connection_failure(server: StaticServer, client: HttpClient) -> None:
+    server.routes["/reset"] = _reset
+    with pytest.raises(ConnectionFailed):
+        client.get(server.url("reset"), max_bytes=1000)
+
+
+def _open_fds() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_hostile_responses_leak_no_thread_or_socket(server: StaticServer) -> None:
+    import threading
+
+    server.routes["/reset"] = _reset
+    server.routes["/bomb"] = _reply(200, gzip.compress(b"A" * 5_000_000), Content_Encoding="gzip")
+    server.routes["/a"] = _reply(302, Location="/b")
+    server.routes["/b"] = _reply(302, Location="/a")
+    server.routes["/500"] = _reply(500, b"no")
+
+    def endless(handler: Handler) -> None:
+        handler.send_response(200)
+        handler.end_headers()  # no length: read until the cap
+        try:
+            while True:
+                handler.wfile.write(b"x" * 65536)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    server.routes["/endless"] = endless
+    settings = HttpSettings(allow_private_networks=True, total_timeout=2.0, read_timeout=1.0)
+    warm = HttpClient(settings)
+    warm.get(server.url("en/rss.xml"), max_bytes=1_000_000)
+    warm.close()
+    threads, fds = threading.active_count(), _open_fds()
+    for _ in range(3):
+        client = HttpClient(settings)
+        for path in ("reset", "bomb", "a", "500", "endless"):
+            with pytest.raises(FetchError):
+                client.get(server.url(path), max_bytes=1_000_000)
+        client.close()
+    time.sleep(0.5)  # the server's handler threads finish their writes
+    assert threading.active_count() <= threads + 1  # the server may still be closing one handler
+    assert _open_fds() <= fds + 1

@@ -1,0 +1,71 @@
+"""What earlier runs published: the compacted ``articles`` topic read back into the de-duplication map.
+
+Restart safety rests on the broker, which every runner and worker can reach: the ``articles`` topic is
+compacted (the latest version of each article id survives), and each message carries the article's
+``feed``, ``version`` and the entry ``fingerprint``. At start-up the launcher reads the topic from the
+beginning up to the end offsets it found when it started, and hands
+``{article_id: (feed, fingerprint, version)}`` to ``DropDuplicates``. Only acknowledged messages are on
+the topic, so an article counts as published only after the broker acknowledged it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from kafka import KafkaConsumer, TopicPartition
+
+from connectors.kafka_settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def read_published(
+    settings: KafkaSettings, topic: str, *, timeout: float = 60.0
+) -> dict[str, tuple[str, str, int]]:
+    """``{article_id: (feed, fingerprint, version)}`` of the highest version of each article on ``topic``.
+
+    Reads to the end offsets taken at the start (not to an idle timeout, so an empty topic costs
+    nothing and a large one is read whole); ``timeout`` bounds the whole read. A missing topic is an
+    empty map. Messages that are not article JSON are skipped.
+    """
+    consumer = KafkaConsumer(**settings.consumer_config(group_id=None, auto_offset_reset="earliest"))
+    published: dict[str, tuple[str, str, int]] = {}
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            return published
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        ends = consumer.end_offsets(assigned)
+        pending = {tp for tp in assigned if ends[tp] > consumer.position(tp)}
+        deadline = time.monotonic() + timeout
+        while pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"reading {topic} back took more than {timeout}s; {len(published)} read")
+            for records in consumer.poll(timeout_ms=500).values():
+                for record in records:
+                    _remember(published, record.key, record.value)
+            pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}
+    finally:
+        consumer.close()
+    log.info("%d article(s) already published on %s", len(published), topic)
+    return published
+
+
+def _remember(published: dict[str, tuple[str, str, int]], key: bytes | None, value: bytes | None) -> None:
+    try:
+        message = json.loads(value) if value else None
+    except (ValueError, UnicodeDecodeError):
+        return
+    if not isinstance(message, dict) or not isinstance(message.get("article_id"), str):
+        return
+    version = message.get("version")
+    if not isinstance(version, int):
+        return
+    article = message["article_id"]
+    if article in published and published[article][2] > version:
+        return  # an older version read after a newer one (compaction has not run yet): keep the newer
+    published[article] = (str(message.get("feed") or ""), str(message.get("fingerprint") or ""), version)

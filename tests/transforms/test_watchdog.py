@@ -1,0 +1,57 @@
+"""The wall-clock budget of extraction: a watchdog thread, and ExtractArticles' extraction_timeout."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import SAMPLES
+from transforms.extraction import ExtractArticles
+from transforms.records import FeedEntry, Page
+from transforms.watchdog import TimedOut, Watchdog
+
+
+def test_result_and_errors_come_back() -> None:
+    watchdog = Watchdog()
+    assert watchdog.run(lambda: 42, timeout=5) == 42
+    with pytest.raises(ZeroDivisionError):
+        watchdog.run(lambda: 1 / 0, timeout=5)
+
+
+def test_overrun_is_abandoned_and_the_number_of_abandoned_calls_is_bounded() -> None:
+    release = threading.Event()
+    watchdog = Watchdog(max_abandoned=1)
+    with pytest.raises(TimedOut):
+        watchdog.run(release.wait, timeout=0.05)
+    assert watchdog.abandoned == 1
+    release.set()  # the abandoned call ends; the next one may start
+    assert watchdog.run(lambda: "next", timeout=5) == "next"
+    time.sleep(0.05)
+    assert watchdog.abandoned == 0
+
+
+def test_extraction_over_budget_is_dead_lettered_and_falls_back_to_the_feed() -> None:
+    html = (SAMPLES / "en" / "sec-custody-rule.html").read_text("utf-8")
+    entry = FeedEntry(
+        article_id="a1", feed="f", feed_url="http://e.org/rss", url="http://e.org/a", guid=None,
+        title="SEC custody", summary="The feed's own summary of the story.", content="",
+        published=None, language_hint="en",
+    )  # fmt: skip
+    page = Page(entry=entry, final_url=entry.url, status=200, html=html)
+    with TestPipeline(runner="FnApiRunner") as pipeline:
+        articles, dead = pipeline | beam.Create([page]) | ExtractArticles(timeout=1e-4)
+        assert_that(
+            articles | beam.Map(lambda a: (a.article_id, a.text_source, a.fetch_error.split(":")[0])),
+            equal_to([("a1", "feed", "extraction_timeout")]),
+            label="articles",
+        )
+        assert_that(
+            dead | beam.Map(lambda d: (d.stage, d.reason, d.key)),
+            equal_to([("ExtractArticles", "extraction_timeout", "a1")]),
+            label="dead",
+        )
