@@ -69,7 +69,9 @@ def run_classify(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
             record_id, title, text, hint = _parse(line)
         except _InvalidLine as exc:
             all_valid = False
-            stdout.write(json.dumps({"id": exc.record_id, "line": number, "error": str(exc)}, ensure_ascii=False))
+            stdout.write(
+                json.dumps({"id": exc.record_id, "line": number, "error": str(exc)}, ensure_ascii=False)
+            )
             stdout.write("\n")
             stderr.write(f"newsbeam classify: line {number}: {exc}\n")
             continue

@@ -16,7 +16,8 @@ from apache_beam.metrics import Metrics
 from transforms.dead_letters import DEAD_LETTER, dead_letter
 from transforms.language import detect_language
 from transforms.records import Article
-from transforms.regulation import flag_regulation
+from transforms.regulation import flag_regulation, warm_up
+from transforms.regulation.places import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,10 @@ class _FlagRegulationFn(beam.DoFn):
     def __init__(self) -> None:
         self.flagged = Metrics.counter(STAGE, "flagged")
         self.checked = Metrics.counter(STAGE, "checked")
+
+    def setup(self) -> None:
+        # build every language's lexicon automaton once per worker, not on each language's first article
+        warm_up((None, *LANGUAGES))
 
     def process(self, article: Article) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:

@@ -97,7 +97,11 @@ class Report:
     @property
     def jurisdiction_recall(self) -> float:
         """Share of gold jurisdiction codes (over gold-positive items) that were predicted."""
-        return self.jurisdiction_found_codes / self.jurisdiction_gold_codes if self.jurisdiction_gold_codes else 1.0
+        return (
+            self.jurisdiction_found_codes / self.jurisdiction_gold_codes
+            if self.jurisdiction_gold_codes
+            else 1.0
+        )
 
     def gate_failures(self) -> list[str]:
         """Why the gate fails (empty when it passes)."""
@@ -145,17 +149,24 @@ def evaluate(items: Iterable[dict[str, Any]]) -> Report:
             report.jurisdiction_gold_codes += len(gold_codes)
             report.jurisdiction_found_codes += len(gold_codes & predicted_codes)
         if gold_flag != verdict.flagged:
-            report.misses.append({
-                "id": item["id"], "gold": gold_flag, "score": round(verdict.score, 3), "title": item["title"],
-                "language": detected,
-                "signals": sorted({s for ev in verdict.evidence for s in ev.signals}),
-            })
+            report.misses.append(
+                {
+                    "id": item["id"],
+                    "gold": gold_flag,
+                    "score": round(verdict.score, 3),
+                    "title": item["title"],
+                    "language": detected,
+                    "signals": sorted({s for ev in verdict.evidence for s in ev.signals}),
+                }
+            )
     return report
 
 
 def _row(name: str, counts: Counts) -> str:
-    return (f"  {name:<26} P {counts.precision:6.3f}  R {counts.recall:6.3f}  F1 {counts.f1:6.3f}"
-            f"   (tp {counts.tp}, fp {counts.fp}, fn {counts.fn})")
+    return (
+        f"  {name:<26} P {counts.precision:6.3f}  R {counts.recall:6.3f}  F1 {counts.f1:6.3f}"
+        f"   (tp {counts.tp}, fp {counts.fp}, fn {counts.fn})"
+    )
 
 
 def print_report(report: Report, show_misses: bool = False) -> None:
@@ -169,13 +180,17 @@ def print_report(report: Report, show_misses: bool = False) -> None:
     print("per category (item x category pairs):")
     for category, counts in sorted(report.by_category.items()):
         print(_row(category, counts))
-    print(f"jurisdictions over {report.jurisdiction_items} gold-positive items: exact-set match "
-          f"{report.jurisdiction_exact_rate:.3f}, recall of gold codes {report.jurisdiction_recall:.3f}")
+    print(
+        f"jurisdictions over {report.jurisdiction_items} gold-positive items: exact-set match "
+        f"{report.jurisdiction_exact_rate:.3f}, recall of gold codes {report.jurisdiction_recall:.3f}"
+    )
     print(f"language identification accuracy: {report.language_correct / max(report.language_items, 1):.3f}")
     if show_misses:
         print(f"misclassified ({len(report.misses)}):")
         for miss in report.misses:
-            print(f"  {miss['id']} gold={miss['gold']} score={miss['score']} [{miss['language']}] {miss['title']}")
+            print(
+                f"  {miss['id']} gold={miss['gold']} score={miss['score']} [{miss['language']}] {miss['title']}"
+            )
             print(f"      signals: {', '.join(miss['signals'])}")
     failures = report.gate_failures()
     print("GATE: " + ("PASS" if not failures else "FAIL — " + "; ".join(failures)))

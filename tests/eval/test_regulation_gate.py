@@ -7,12 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate_regulation import (  # noqa: E402
-    MIN_LANGUAGE_F1,
-    MIN_OVERALL_F1,
-    evaluate,
-    load_items,
-)
+from evaluate_regulation import MIN_OVERALL_F1, evaluate, load_items
 
 LANGUAGES = {"en", "pt", "es", "fr", "de", "it", "ru", "tr", "ja", "zh", "ko", "ar"}
 

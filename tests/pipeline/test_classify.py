@@ -20,12 +20,23 @@ def _run(lines: list[str]) -> tuple[int, list[dict[str, object]], str]:
 
 
 def test_valid_lines_in_order_exit_zero() -> None:
-    status, out, err = _run([
-        json.dumps({"id": "a", "title": "SEC fines exchange", "text": "The regulator imposed a $5m penalty."}),
-        json.dumps({"id": 2, "title": "Bitcoin climbs", "text": "The price rose 3% as traders bought."}),
-        json.dumps({"id": "c", "title": "", "text": "O Banco Central publicou novas regras para corretoras.",
-                    "language": "pt", "url": "https://example.test/c"}),
-    ])
+    status, out, err = _run(
+        [
+            json.dumps(
+                {"id": "a", "title": "SEC fines exchange", "text": "The regulator imposed a $5m penalty."}
+            ),
+            json.dumps({"id": 2, "title": "Bitcoin climbs", "text": "The price rose 3% as traders bought."}),
+            json.dumps(
+                {
+                    "id": "c",
+                    "title": "",
+                    "text": "O Banco Central publicou novas regras para corretoras.",
+                    "language": "pt",
+                    "url": "https://example.test/c",
+                }
+            ),
+        ]
+    )
     assert status == 0 and err == ""
     assert [row["id"] for row in out] == ["a", 2, "c"]
     assert out[0]["regulation"]["flagged"] is True  # type: ignore[index]
@@ -35,14 +46,16 @@ def test_valid_lines_in_order_exit_zero() -> None:
 
 
 def test_invalid_lines_are_reported_and_the_rest_processed() -> None:
-    status, out, err = _run([
-        json.dumps({"id": "ok-1", "title": "SEC sues exchange", "text": "It charged the firm."}),
-        "{not json",
-        json.dumps({"id": "empty", "title": "", "text": "  "}),
-        "",
-        json.dumps(["a", "list"]),
-        json.dumps({"id": "ok-2", "title": "Ether falls", "text": "Prices dropped."}),
-    ])
+    status, out, err = _run(
+        [
+            json.dumps({"id": "ok-1", "title": "SEC sues exchange", "text": "It charged the firm."}),
+            "{not json",
+            json.dumps({"id": "empty", "title": "", "text": "  "}),
+            "",
+            json.dumps(["a", "list"]),
+            json.dumps({"id": "ok-2", "title": "Ether falls", "text": "Prices dropped."}),
+        ]
+    )
     assert status == 1
     assert [row.get("id") for row in out] == ["ok-1", None, "empty", None, "ok-2"]
     assert out[1] == {"id": None, "line": 2, "error": out[1]["error"]}
@@ -56,9 +69,13 @@ def test_blank_input_is_valid() -> None:
     assert _run(["", "   "])[:2] == (0, [])
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"the seed story is not in the repository; it is read from {SEED}")
+@pytest.mark.skipif(
+    not SEED.exists(), reason=f"the seed story is not in the repository; it is read from {SEED}"
+)
 def test_seed_through_classify() -> None:
-    status, out, _err = _run([json.dumps({"id": "seed", "title": "", "text": SEED.read_text(encoding="utf-8")})])
+    status, out, _err = _run(
+        [json.dumps({"id": "seed", "title": "", "text": SEED.read_text(encoding="utf-8")})]
+    )
     assert status == 0
     regulation = out[0]["regulation"]
     assert out[0]["language"] == "pt"

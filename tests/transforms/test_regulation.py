@@ -38,24 +38,32 @@ def test_fixture(name: str) -> None:
     _check(flag_regulation(article["title"], article["text"], language), language, expected)
 
 
-@pytest.mark.skipif(not SEED.exists(), reason=f"the seed story is not in the repository; it is read from {SEED}")
+@pytest.mark.skipif(
+    not SEED.exists(), reason=f"the seed story is not in the repository; it is read from {SEED}"
+)
 def test_seed_story() -> None:
     text = SEED.read_text(encoding="utf-8")
     language = detect_language(text)
     verdict = flag_regulation("", text, language)
-    _check(verdict, language, {
-        "flagged": True,
-        "language": "pt",
-        "categories_include": ["licensing_compliance", "content_moderation"],
-        "jurisdictions_include": ["KZ", "FR", "US"],
-        "organizations_include": ["Telegram", "Meta", "WhatsApp", "TikTok", "Apple"],
-        "people_include": ["Pavel Durov"],
-    })
+    _check(
+        verdict,
+        language,
+        {
+            "flagged": True,
+            "language": "pt",
+            "categories_include": ["licensing_compliance", "content_moderation"],
+            "jurisdictions_include": ["KZ", "FR", "US"],
+            "organizations_include": ["Telegram", "Meta", "WhatsApp", "TikTok", "Apple"],
+            "people_include": ["Pavel Durov"],
+        },
+    )
 
 
 def test_score_is_calibrated_at_half() -> None:
-    for title, text in [("SEC fines exchange for unregistered offering", "The regulator imposed a penalty."),
-                        ("Bitcoin price climbs", "Traders cheered.")]:
+    for title, text in [
+        ("SEC fines exchange for unregistered offering", "The regulator imposed a penalty."),
+        ("Bitcoin price climbs", "Traders cheered."),
+    ]:
         verdict = flag_regulation(title, text, "en")
         assert 0.0 <= verdict.score <= 1.0
         assert verdict.flagged == (verdict.score >= 0.5)
@@ -73,7 +81,9 @@ def test_evidence_offsets_point_into_title_newline_text() -> None:
 
 
 def test_unflagged_articles_report_no_categories_or_jurisdictions() -> None:
-    verdict = flag_regulation("Fed holds rates steady", "The Federal Reserve kept interest rates unchanged.", "en")
+    verdict = flag_regulation(
+        "Fed holds rates steady", "The Federal Reserve kept interest rates unchanged.", "en"
+    )
     assert not verdict.flagged
     assert verdict.categories == () and verdict.jurisdictions == ()
     assert "Federal Reserve" in verdict.entities.regulators
@@ -97,7 +107,9 @@ def test_case_sensitive_acronyms() -> None:
 
 
 def test_regulation_to_dict_shape() -> None:
-    verdict = flag_regulation("SEC sues exchange", "The SEC charged the company with securities law violations.", "en")
+    verdict = flag_regulation(
+        "SEC sues exchange", "The SEC charged the company with securities law violations.", "en"
+    )
     data = regulation_to_dict(verdict)
     assert list(data) == ["flagged", "score", "categories", "jurisdictions", "entities", "evidence"]
     assert list(data["entities"]) == ["organizations", "regulators", "companies", "people"]
@@ -105,3 +117,88 @@ def test_regulation_to_dict_shape() -> None:
     assert json.loads(json.dumps(data)) == data
     for evidence in data["evidence"]:
         assert set(evidence) == {"sentence", "start", "end", "signals"}
+
+
+def test_inner_wildcards_inflect() -> None:
+    # "цифров* рубл*" spells out the inflected forms: the genitive "цифрового рубля" must match.
+    verdict = flag_regulation(
+        "Банк России расширяет пилот цифрового рубля",
+        "Центробанк обязал крупнейшие банки подключить клиентов к платформе цифрового рубля.",
+        "ru",
+    )
+    assert verdict.flagged
+    assert "central_bank_policy" in verdict.categories
+
+
+def test_a_platform_cleaning_up_on_its_own_is_not_regulation() -> None:
+    # Deleting fake accounts is content moderation only when an authority demands it.
+    verdict = flag_regulation(
+        "Video app deletes fake accounts in routine cleanup",
+        "The company said its own systems removed fake accounts that promoted giveaway scams.",
+        "en",
+    )
+    assert not verdict.flagged
+
+
+def test_an_authority_ordering_removals_is_content_moderation() -> None:
+    verdict = flag_regulation(
+        "Regulator orders platforms to take down illegal content",
+        "The communications authority told social networks to remove illegal content within a day or face "
+        "blocking orders.",
+        "en",
+    )
+    assert verdict.flagged and "content_moderation" in verdict.categories
+
+
+def test_a_securities_regulator_names_its_field() -> None:
+    # The SEC's remit counts toward the categories even where the sentence only says "sued" and "fined".
+    verdict = flag_regulation(
+        "SEC sues crypto exchange",
+        "The SEC sued the exchange and fined its operator, accusing it of misleading investors.",
+        "en",
+    )
+    assert verdict.flagged
+    assert "securities_crypto_rules" in verdict.categories and "enforcement" in verdict.categories
+
+
+def test_passing_registration_does_not_make_a_licensing_story() -> None:
+    verdict = flag_regulation(
+        "Prosecutors charge exchange founder with fraud",
+        "Police arrested the founder, and prosecutors charged him with fraud and money laundering. "
+        "The court ordered the seizure of his assets. The exchange was registered with the regulator.",
+        "en",
+    )
+    assert verdict.flagged
+    assert "enforcement" in verdict.categories and "licensing_compliance" not in verdict.categories
+
+
+def test_home_jurisdiction_when_no_place_is_named() -> None:
+    verdict = flag_regulation("国会、暗号資産の法案を可決", "改正法は来年施行される。", "ja")
+    assert verdict.flagged and verdict.jurisdictions == ("JP",)
+    # English has no home: a story that names no place has no jurisdiction.
+    english = flag_regulation("Lawmakers pass crypto tax bill", "The bill taxes gains at 20%.", "en")
+    assert english.flagged and english.jurisdictions == ()
+
+
+def test_named_places_win_over_the_home_jurisdiction() -> None:
+    verdict = flag_regulation("Alemanha aprova lei sobre criptoativos", "O Bundestag aprovou a lei.", "pt")
+    assert verdict.flagged and "DE" in verdict.jurisdictions and "BR" not in verdict.jurisdictions
+
+
+def test_sentences_do_not_break_after_abbreviations() -> None:
+    text = "Mr. Smith said the U.S. Securities and Exchange Commission fined the exchange. It will appeal."
+    verdict = flag_regulation("Regulator fines exchange", text, "en")
+    sentences = [evidence.sentence for evidence in verdict.evidence]
+    assert "Mr. Smith said the U.S. Securities and Exchange Commission fined the exchange." in sentences
+
+
+def test_long_texts_are_read_up_to_the_bound() -> None:
+    from transforms.regulation.flagger import MAX_TEXT_CHARS
+
+    filler = "Bitcoin traders watched the charts all day. " * (MAX_TEXT_CHARS // 40)
+    late = "The SEC fined the exchange and regulators banned its token under securities law."
+    verdict = flag_regulation("Market wrap", filler + late, "en")
+    assert not verdict.flagged  # the regulation sentence lies beyond the bound
+    early = flag_regulation("Market wrap", late + " " + filler, "en")
+    assert early.flagged
+    assert all(evidence.end <= len("Market wrap") + 1 + MAX_TEXT_CHARS for evidence in early.evidence)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+# fmt: off
+# The term tables stay as written, one language a line: the formatter would give every alternative its own line.
 # (canonical name, jurisdiction, aliases)
 OrgSpec = tuple[str, str | None, str]
 
@@ -33,7 +35,7 @@ REGULATORS: Final[tuple[OrgSpec, ...]] = (
     ("OCC", "US", "=OCC|office of the comptroller of the currency"),
     ("FinCEN", "US", "fincen"),
     ("OFAC", "US", "=OFAC|office of foreign assets control"),
-    ("IRS", "US", "=IRS|internal revenue service|米内国歳入庁|美国国税局|국세청"),
+    ("IRS", "US", "=IRS|internal revenue service|米内国歳入庁|美国国税局|미 국세청|미국 국세청"),
     ("US Department of Justice", "US", "=DOJ|department of justice|justice department|departamento de justiça|"
                                        "departamento de justicia|département de la justice|justizministerium|"
                                        "минюст* сша|米司法省|美国司法部|미국 법무부|وزارة العدل الأمريكية"),
@@ -184,7 +186,82 @@ REGULATORS: Final[tuple[OrgSpec, ...]] = (
     ("Central Bank of Nigeria", "NG", "central bank of nigeria|=CBN"),
     ("Nigeria SEC", "NG", "securities and exchange commission of nigeria"),
     ("OSC", "CA", "=OSC|ontario securities commission"),
+    # National institutions that newsrooms name without their country (each spelling names one country only)
+    ("Japanese Ministry of Internal Affairs", "JP", "総務省"),
+    ("National Police Agency Japan", "JP", "警察庁"),
+    ("Personal Information Protection Commission Japan", "JP", "個人情報保護委員会"),
+    ("Japanese Ministry of Finance", "JP", "財務省|財務大臣"),
+    ("Consumer Affairs Agency Japan", "JP", "消費者庁"),
+    ("Korea Communications Standards Commission", "KR", "방송통신심의위원회|방심위"),
+    ("Korean Ministry of Science and ICT", "KR", "과학기술정보통신부|과기정통부"),
+    ("Korean National Police Agency", "KR", "경찰청"),
+    ("National Tax Service Korea", "KR", "국세청"),
+    ("Korean Ministry of Economy and Finance", "KR", "기획재정부|기재부"),
+    ("National People's Congress", "CN", "全国人大|全国人民代表大会|人大常委会"),
+    ("Chinese Ministry of Public Security", "CN", "公安部|公安机关"),
+    ("State Council of China", "CN", "国务院"),
+    ("State Taxation Administration", "CN", "国家税务总局"),
+    ("Supreme People's Court", "CN", "最高人民法院|最高法"),
+    ("Federation Council", "RU", "совет* федерации|совфед*"),
+    ("Investigative Committee of Russia", "RU", "следственн* комитет*|=СК РФ"),
+    ("Federal Tax Service of Russia", "RU", "=ФНС"),
+    ("Russian Ministry of Digital Development", "RU", "минцифры"),
+    ("French Ministry of the Economy", "FR", "bercy"),
+    ("French National Assembly", "FR", "assemblée nationale"),
+    ("French financial prosecutor", "FR", "parquet national financier|=PNF"),
+    ("DGFiP", "FR", "=DGFiP"),
+    ("Bundestag", "DE", "bundestag|bundestages|bundestags"),
+    ("Italian Chamber of Deputies", "IT", "camera dei deputati"),
+    ("Italian Government", "IT", "palazzo chigi"),
+    ("Spanish Congress", "ES", "congreso de los diputados"),
+    ("Audiencia Nacional", "ES", "audiencia nacional"),
+    ("Spanish Government", "ES", "moncloa"),
+    ("Grand National Assembly of Türkiye", "TR", "=TBMM|türkiye büyük millet meclisi"),
+    ("TSE", "BR", "=TSE|tribunal superior eleitoral|justiça eleitoral"),
 )
+
+# The remit of regulators whose field is one category of the taxonomy. When such a regulator stands in a sentence
+# that carries regulation signals, its field counts toward the article's categories: an SEC complaint is about
+# securities law even when the sentence only says "sued", a FinCEN order is about money laundering.
+_SECURITIES = "securities_crypto_rules"
+_AML = "aml_sanctions"
+_TAX = "taxation"
+_PRIVACY = "data_protection"
+_CONTENT = "content_moderation"
+_CENTRAL_BANK = "central_bank_policy"
+REMITS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        ("SEC", "CFTC", "ESMA", "IOSCO", "AMF", "Consob", "CNMV", "CMVM", "CVM", "CNV", "SPK", "CSRC", "SEBI",
+         "ASIC", "OSC", "Nigeria SEC"),
+        _SECURITIES,
+    ),
+    **dict.fromkeys(
+        ("FinCEN", "OFAC", "AMLA", "FATF", "Tracfin", "COAF", "Rosfinmonitoring", "MASAK", "AUSTRAC",
+         "Financial Intelligence Unit Korea"),
+        _AML,
+    ),
+    **dict.fromkeys(
+        ("IRS", "HMRC", "Agenzia delle Entrate", "Spanish Tax Agency", "Receita Federal", "SAT", "AFIP",
+         "Turkish Revenue Administration", "National Tax Agency Japan"),
+        _TAX,
+    ),
+    **dict.fromkeys(
+        ("CNIL", "Italian Data Protection Authority", "AEPD", "ANPD", "KVKK",
+         "Personal Information Protection Commission"),
+        _PRIVACY,
+    ),
+    **dict.fromkeys(
+        ("Ofcom", "Arcom", "Agcom", "Roskomnadzor", "BTK", "Cyberspace Administration of China"), _CONTENT
+    ),
+    **dict.fromkeys(
+        ("Federal Reserve", "European Central Bank", "Bank of England", "Banque de France", "Bundesbank",
+         "Bank of Italy", "Bank of Spain", "Banco de Portugal", "Central Bank of Brazil", "Banxico", "BCRA",
+         "Bank of Russia", "National Bank of Kazakhstan", "Central Bank of the Republic of Türkiye", "Bank of Japan",
+         "People's Bank of China", "Bank of Korea", "RBI", "Central Bank of the UAE", "SAMA",
+         "Central Bank of Egypt", "Central Bank of Nigeria", "BIS", "Basel Committee"),
+        _CENTRAL_BANK,
+    ),
+}
 
 COMPANIES: Final[tuple[OrgSpec, ...]] = (
     ("Telegram", None, "telegram|телеграм*|テレグラム|电报|텔레그램|تيليجرام|تلغرام|تيليغرام"),
@@ -342,8 +419,9 @@ _NOT_NAME_WORDS: Final[frozenset[str]] = frozenset(
     january february march april may june july august september october november december janeiro fevereiro
     março abril maio junho julho agosto setembro outubro novembro dezembro enero febrero marzo mayo junio
     julio septiembre octubre noviembre diciembre monday tuesday wednesday thursday friday saturday sunday
-    crypto bitcoin ethereum blockchain token coin""".split()
+    crypto bitcoin ethereum blockchain token coin""".split()  # noqa: SIM905  (a word list reads better as text)
 )
+# fmt: on
 
 
 def people_terms() -> tuple[tuple[str, str], ...]:

@@ -1,12 +1,19 @@
 """One pass of Aho-Corasick over an article finds every lexicon term: signals, places, organisations, people.
 
-Two automata are built once per process, lazily, from the lexicon modules: one over the lower-cased text for
-ordinary terms, one over the original text for case-sensitive acronyms (``=SEC``, ``=Meta``, ``=EUA``). Each key
-maps to every lexicon entry that spells it, so one scan serves all of them.
+One automaton per language is built once per process, lazily, from the lexicon modules, over lower-cased keys.
+Case-sensitive terms (``=SEC``, ``=Meta``, ``=EUA``) share that automaton: their hits are kept only when the
+original text spells them exactly, so the article is walked once, not twice. Each key maps to every lexicon
+entry that spells it, so one scan serves all of them.
+
+The walk itself runs in Rust (``ahocorasick_rs``), which hands back plain ``(pattern, start, end)`` integers;
+everything a hit needs afterwards (its kind, edge rule, payload, the longer terms that may cover it) is looked
+up in tables prepared when the automaton is built, so the per-hit Python work is a few comparisons and one
+append into the list of its kind.
 
 Word boundaries are checked after the automaton reports a match, per script: Latin and Cyrillic terms must start
 and (unless written ``term*``) end at a word edge; Chinese, Japanese and Korean terms need no edges; Arabic terms
-need only a right edge because clitics attach on the left.
+need only a right edge because clitics attach on the left. Where a longer hit of the same kind covers a shorter
+one ("projeto de lei" over "lei", "インドネシア" over "インド"), only the longer one is kept.
 """
 
 from __future__ import annotations
@@ -19,13 +26,13 @@ from typing import Any
 
 from transforms.regulation import entities, places, taxonomy
 
-__all__ = ["Entry", "Hit", "Kind", "scan"]
+__all__ = ["CONCEPTS", "Entry", "Kind", "Scan", "lower_preserving_length", "scan", "sentence_ends", "warm_up"]
 
 
 class Kind(IntEnum):
-    """What a lexicon entry is evidence of."""
+    """What a lexicon entry is evidence of; the value indexes ``Scan.by_kind``."""
 
-    SIGNAL = 0  # a regulation signal: payload = (category, weight, label)
+    SIGNAL = 0  # a regulation signal: payload = (concept id, weight)
     AUTHORITY = 1  # an unnamed authority ("regulators", "autoridades"): payload = ()
     NEGATIVE = 2  # a hard-negative topic cue: payload = (topic, weight)
     PLACE = 3  # a jurisdiction: payload = (code,)
@@ -40,6 +47,12 @@ class _Edge(IntEnum):
     LEFT = 2  # word start, any continuation ("term*")
     RIGHT = 3  # Arabic whole term: clitics may precede it
     NO_EDGE_ARABIC = 4  # Arabic "term*"
+    MIXED = 5  # not a term's rule: the entries behind one key disagree ("law" and "law*"), check each
+
+
+# Plain ints for the hot loop (an IntEnum attribute lookup per hit costs more than the comparison itself).
+_BOTH, _LEFT, _RIGHT, _MIXED = int(_Edge.BOTH), int(_Edge.LEFT), int(_Edge.RIGHT), int(_Edge.MIXED)
+_KINDS = len(Kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +63,36 @@ class Entry:
     language: str | None  # None: matches in every language (names, acronyms)
     edge: _Edge
     payload: tuple[Any, ...]
+    surface: str | None = None  # case-sensitive entries: the exact spelling the text must have
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A term found in the text: ``text[start:end]`` matched ``entry``."""
+# A signal concept is (category, label): "legislation/bill", "enforcement/penalty". Concepts are numbered once so
+# the flagger keys its per-sentence tables by small ints; CONCEPTS[id] gives the pair back.
+CONCEPTS: list[tuple[str, str]] = []
+_CONCEPT_IDS: dict[tuple[str, str], int] = {}
 
-    start: int
-    end: int
-    entry: Entry
+
+def _concept_id(category: str, label: str) -> int:
+    key = (category, label)
+    found = _CONCEPT_IDS.get(key)
+    if found is None:
+        found = _CONCEPT_IDS[key] = len(CONCEPTS)
+        CONCEPTS.append(key)
+    return found
+
+
+# Sentence-end candidates: a full stop, "!", "?" or "؟", one optional closing quote or bracket, then whitespace;
+# CJK full stops with or without a closer; line breaks. They have an automaton of their own, searched
+# leftmost-longest without overlaps ("。」" rather than "。", one match for ".\n\n"): its few first characters
+# let the library skip through the text at memchr speed, where a Python loop over ``str.find`` results or a
+# regular expression cost several times more. ``flagger`` drops the periods of abbreviations ("Mr.", "U.S.").
+_CLOSERS = "\"'”’»)]」』"
+_SPACES = (" ", "\t", "\u00a0", "\u3000", "\n", "\n\n", "\r\n")
+SENTENCE_ENDS: tuple[str, ...] = (
+    tuple(mark + closer + space for mark in ".!?؟" for closer in ("", *_CLOSERS) for space in _SPACES)
+    + tuple(mark + closer for mark in "。！？" for closer in ("", *_CLOSERS))
+    + ("\n", "\n\n", "\r\n")
+)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -79,14 +113,85 @@ def _is_arabic(ch: str) -> bool:
 
 def lower_preserving_length(text: str) -> str:
     """``str.lower`` without changing any offset (Turkish "İ" lowers to two code points otherwise)."""
+    if "İ" in text:
+        text = text.replace("İ", "i")  # the only character whose lower case is longer (i + combining dot)
     lowered = text.lower()
     if len(lowered) == len(text):
         return lowered
-    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text).replace("İ", "i")
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
 
 
-def _parse(term: str) -> tuple[str, bool, _Edge] | None:
-    """Split the term syntax of ``taxonomy`` into (key, case_sensitive, edge rule)."""
+# A "*" inside a term ("цифров* рубл*", "gesetzliche* vertreter*") lets that word inflect: Aho-Corasick has
+# no wildcards, so the term is spelled out with the endings the language's inflection uses.
+_INNER_ENDINGS: dict[str, tuple[str, ...]] = {
+    "cyrillic": (
+        "",
+        "а",
+        "я",
+        "о",
+        "е",
+        "у",
+        "ю",
+        "ы",
+        "и",
+        "ь",
+        "й",
+        "ий",
+        "ый",
+        "ой",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ым",
+        "им",
+        "ом",
+        "ем",
+        "ую",
+        "юю",
+        "ых",
+        "их",
+        "ыми",
+        "ими",
+        "ей",
+        "ью",
+        "ов",
+        "ев",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ами",
+        "ями",
+        "ия",
+        "ию",
+        "ии",
+    ),
+    "latin": ("", "e", "en", "er", "es", "em", "n", "r", "s"),
+}
+
+
+def _spell_out(term: str) -> list[str]:
+    """Every spelling of a term whose inner words end in "*" (a trailing "*" is the matcher's own business)."""
+    body, trailing = (term[:-1], "*") if term.endswith("*") else (term, "")
+    if "*" not in body:
+        return [term]
+    endings = _INNER_ENDINGS["cyrillic" if any("\u0400" <= ch <= "\u04ff" for ch in body) else "latin"]
+    spellings = [""]
+    pieces = body.split("*")
+    for piece in pieces[:-1]:
+        spellings = [done + piece + ending for done in spellings for ending in endings]
+    return [done + pieces[-1] + trailing for done in spellings]
+
+
+def _parse(term: str) -> tuple[str, str | None, _Edge] | None:
+    """Split the term syntax of ``taxonomy`` into (automaton key, exact spelling or None, edge rule)."""
     term = unicodedata.normalize("NFC", term.strip())
     case_sensitive = term.startswith("=")
     if case_sensitive:
@@ -102,52 +207,51 @@ def _parse(term: str) -> tuple[str, bool, _Edge] | None:
         edge = _Edge.NO_EDGE_ARABIC if open_end else _Edge.RIGHT
     else:
         edge = _Edge.LEFT if open_end else _Edge.BOTH
-    key = term if case_sensitive else lower_preserving_length(term)
-    return key, case_sensitive, edge
+    key = lower_preserving_length(term)
+    if case_sensitive and key == term:
+        case_sensitive = False  # "=ЦБ" lower-cases to itself only when it has no case: nothing to check
+    return key, (term if case_sensitive else None), edge
 
 
-class _Automata:
-    """The two automata and their entries; built once per process by ``_automata()``."""
+class _Lexicon:
+    """Every lexicon entry by automaton key; collected once per process by ``_automaton()``."""
 
     def __init__(self) -> None:
-        import ahocorasick
-
-        self.folded: Any = ahocorasick.Automaton()
-        self.exact: Any = ahocorasick.Automaton()
-        self._pending: dict[tuple[str, bool], list[Entry]] = {}
+        self.entries: dict[str, list[Entry]] = {}
+        self.languages: set[str] = set()
         self._load()
-        for (key, case_sensitive), entries in self._pending.items():
-            automaton = self.exact if case_sensitive else self.folded
-            automaton.add_word(key, (len(key), tuple(entries)))
-        self.folded.make_automaton()
-        self.exact.make_automaton()
-        del self._pending
 
     def _add(self, term: str, kind: Kind, language: str | None, payload: tuple[Any, ...]) -> None:
-        parsed = _parse(term)
-        if parsed is None:
-            return
-        key, case_sensitive, edge = parsed
-        entries = self._pending.setdefault((key, case_sensitive), [])
-        entry = Entry(kind, language, edge, payload)
-        if entry not in entries:
-            entries.append(entry)
+        for spelling in _spell_out(term.strip()):
+            parsed = _parse(spelling)
+            if parsed is None:
+                continue
+            key, surface, edge = parsed
+            entries = self.entries.setdefault(key, [])
+            entry = Entry(kind, language, edge, payload, surface)
+            if entry not in entries:
+                entries.append(entry)
+        if language is not None:
+            self.languages.add(language)
 
-    def _add_alternatives(self, terms: str, kind: Kind, language: str | None, payload: tuple[Any, ...]) -> None:
+    def _add_alternatives(
+        self, terms: str, kind: Kind, language: str | None, payload: tuple[Any, ...]
+    ) -> None:
         for term in terms.split("|"):
             self._add(term, kind, language, payload)
 
     def _load(self) -> None:
         for category, weight, label, by_language in taxonomy.SIGNALS:
+            payload = (_concept_id(category, label), weight)
             for language, terms in by_language.items():
-                self._add_alternatives(terms, Kind.SIGNAL, language, (category, weight, label))
+                self._add_alternatives(terms, Kind.SIGNAL, language, payload)
         for language, terms in taxonomy.AUTHORITY_TERMS.items():
             self._add_alternatives(terms, Kind.AUTHORITY, language, ())
         for topic, weight, by_language in taxonomy.NEGATIVE_CUES:
             for language, terms in by_language.items():
                 self._add_alternatives(terms, Kind.NEGATIVE, language, (topic, weight))
-        for language, term, code in places.place_terms():
-            self._add(term, Kind.PLACE, language, (code,))
+        for language, term, place_code in places.place_terms():
+            self._add(term, Kind.PLACE, language, (place_code,))
         for specs, is_regulator in ((entities.REGULATORS, True), (entities.COMPANIES, False)):
             for canonical, code, aliases in specs:
                 # The canonical spelling matches only as written ("MAS" and "Meta" are words in Portuguese:
@@ -160,74 +264,180 @@ class _Automata:
             self._add_alternatives(terms, Kind.ROLE, language, ())
 
 
-_built: _Automata | None = None
+_CYRILLIC_LANGUAGES = frozenset({"ru"})
+
+
+def _applies(entry: Entry, language: str | None) -> bool:
+    """Whether an entry belongs in the automaton of ``language`` (None: the all-languages automaton)."""
+    if language is None or entry.language is None or entry.language == language:
+        return True
+    # English country names travel into other languages' articles; other languages' names do not.
+    return entry.kind == Kind.PLACE and entry.language == "en"
+
+
+# What the hot loop needs of one entry: (kind, edge, exact spelling or None, payload, may be covered, covers).
+# ``may be covered``: a longer key of the same kind contains this key; ``covers`` lists (pattern id, offset) of
+# the shorter keys of the same kind inside this one, which a hit of this entry covers at start + offset.
+_Target = tuple[int, int, str | None, tuple[Any, ...], bool, tuple[tuple[int, int], ...]]
+# Per pattern id: (edge shared by its entries or MIXED, kind, payload, None) when one plain entry stands behind
+# the key (the common case, taken without a loop), else (edge, -1, (), every target).
+_Rule = tuple[int, int, tuple[Any, ...], tuple[_Target, ...] | None]
+
+
+class _Automaton:
+    """The automaton of one language and, per pattern id, the entries behind it."""
+
+    def __init__(self, lexicon: _Lexicon, language: str | None) -> None:
+        import ahocorasick_rs
+
+        chosen: list[tuple[str, tuple[Entry, ...]]] = []
+        for key, entries in lexicon.entries.items():
+            if (
+                language is not None
+                and language not in _CYRILLIC_LANGUAGES
+                and "\u0400" <= key[0] <= "\u04ff"
+            ):
+                # Cyrillic names (and their spelled-out inflections) cannot occur in text in other scripts.
+                continue
+            mine = tuple(entry for entry in entries if _applies(entry, language))
+            if mine:
+                chosen.append((key, mine))
+        keys = [key for key, _entries in chosen]
+        # ContiguousNFA: the fastest of the library's implementations on our articles (measured against the DFA
+        # and the non-contiguous NFA), and a tenth of the DFA's build time.
+        self.search: Any = ahocorasick_rs.AhoCorasick(
+            keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        )
+        kinds = [{entry.kind for entry in entries} for _key, entries in chosen]
+        # Same-kind containment between keys, found by running the automaton over its own keys.
+        covers: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        covered: set[tuple[int, int]] = set()
+        for outer, key in enumerate(keys):
+            for inner, start, end in self.search.find_matches_as_indexes(key, overlapping=True):
+                if inner == outer or end - start == len(key):
+                    continue
+                for kind in kinds[outer] & kinds[inner]:
+                    covers.setdefault((outer, kind), []).append((inner, start))
+                    covered.add((inner, kind))
+        self.rules: list[_Rule] = []
+        for pattern, (_key, behind) in enumerate(chosen):
+            targets = tuple(
+                (
+                    int(entry.kind),
+                    int(entry.edge),
+                    entry.surface,
+                    entry.payload,
+                    (pattern, entry.kind) in covered,
+                    tuple(covers.get((pattern, entry.kind), ())),
+                )
+                for entry in behind
+            )
+            edges = {target[1] for target in targets}
+            edge = edges.pop() if len(edges) == 1 else _MIXED
+            first_kind, _edge, surface, payload, may_be_covered, covers_others = targets[0]
+            if len(targets) == 1 and surface is None and not may_be_covered and not covers_others:
+                self.rules.append((edge, first_kind, payload, None))
+            else:
+                self.rules.append((edge, -1, (), targets))
+
+
+class Scan:
+    """The hits of one article, by kind: ``by_kind[Kind.X]`` lists ``(start, end, payload)`` in end order."""
+
+    __slots__ = ("by_kind", "lowered")
+
+    def __init__(self, lowered: str, by_kind: list[list[tuple[int, int, tuple[Any, ...]]]]) -> None:
+        self.lowered = lowered  # the scanned text, lower-cased with every offset preserved
+        self.by_kind = by_kind
+
+
+_sentence_end_cache: Any = None
+_lexicon_cache: _Lexicon | None = None
+_automaton_cache: dict[str | None, _Automaton] = {}
 _lock = threading.Lock()
 
 
-def _automata() -> _Automata:
-    global _built
-    if _built is None:
-        with _lock:
-            if _built is None:
-                _built = _Automata()
-    return _built
+def _automaton(language: str | None) -> _Automaton:
+    """The automaton for ``language``, built on first use: one per language keeps foreign terms out of the scan."""
+    global _lexicon_cache
+    built = _automaton_cache.get(language)
+    if built is not None:
+        return built
+    with _lock:
+        if _lexicon_cache is None:
+            _lexicon_cache = _Lexicon()
+        key = language if language in _lexicon_cache.languages else None
+        built = _automaton_cache.get(key)
+        if built is None:
+            built = _automaton_cache[key] = _Automaton(_lexicon_cache, key)
+        _automaton_cache[language] = built
+    return built
 
 
-def warm_up() -> None:
+def sentence_ends(text: str) -> list[tuple[int, int, int]]:
+    """``(pattern, start, end)`` of every sentence-end candidate in ``text`` (see ``SENTENCE_ENDS``), in order."""
+    global _sentence_end_cache
+    if _sentence_end_cache is None:
+        import ahocorasick_rs
+
+        _sentence_end_cache = ahocorasick_rs.AhoCorasick(
+            SENTENCE_ENDS, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+        )
+    found: list[tuple[int, int, int]] = _sentence_end_cache.find_matches_as_indexes(text)
+    return found
+
+
+def warm_up(languages: tuple[str | None, ...] = (None,)) -> None:
     """Build the automata now (workers call this in ``setup()`` so the first article is not slow)."""
-    _automata()
+    for language in languages:
+        _automaton(language)
 
 
-def _accept(entry: Entry, text: str, start: int, end: int, language: str | None) -> bool:
-    if language is not None and entry.language is not None and entry.language != language:
-        # English place names and acronyms travel: accept them in Latin-script articles too.
-        if not (entry.kind == Kind.PLACE and entry.language == "en"):
-            return False
-    edge = entry.edge
-    if edge == _Edge.NONE or edge == _Edge.NO_EDGE_ARABIC:
-        return True
-    if edge != _Edge.RIGHT and start > 0 and text[start - 1].isalnum():
-        return False
-    if edge == _Edge.LEFT:
-        return True
-    return not (end < len(text) and text[end].isalnum())
-
-
-def scan(text: str, language: str | None) -> list[Hit]:
-    """Every lexicon hit in ``text``, in text order; ``language`` (ISO 639-1) limits language-specific terms.
-
-    Where a longer hit of the same kind covers a shorter one ("projeto de lei" over "lei", "インドネシア" over
-    "インド"), only the longer one is kept.
-    """
-    automata = _automata()
+def scan(text: str, language: str | None) -> Scan:
+    """Every lexicon hit in ``text``, by kind; ``language`` (ISO 639-1) limits language-specific terms."""
+    automaton = _automaton(language)
+    rules = automaton.rules
     lowered = lower_preserving_length(text)
-    raw: list[Hit] = []
-    for haystack, automaton in ((lowered, automata.folded), (text, automata.exact)):
-        for last, (length, entries) in automaton.iter(haystack):
-            end = last + 1
-            start = end - length
-            for entry in entries:
-                if _accept(entry, haystack, start, end, language):
-                    raw.append(Hit(start, end, entry))
-    if not raw:
-        return raw
-    raw.sort(key=lambda hit: (hit.start, -hit.end))
-    kept: list[Hit] = []
-    # Furthest end reached so far by a hit of each kind: a later-starting hit ending before it is covered.
-    reach: dict[Kind, int] = {}
-    for hit in raw:
-        kind = hit.entry.kind
-        covered_until = reach.get(kind, -1)
-        if hit.end <= covered_until and not _same_span_as_last(kept, hit):
+    size = len(text)
+    by_kind: list[list[tuple[int, int, tuple[Any, ...]]]] = [[] for _ in range(_KINDS)]
+    covered: set[tuple[int, int, int]] = set()  # (pattern, start, kind) of the spans that longer hits cover
+    maybe_covered: list[tuple[int, int, int, int, tuple[Any, ...]]] = []
+    # This loop runs for every match of every article (hundreds per article): the rules are inlined, each
+    # boundary is looked at only when the edge rule needs it, and a plain entry is appended without a loop.
+    for pattern, start, end in automaton.search.find_matches_as_indexes(lowered, overlapping=True):
+        edge, kind, payload, targets = rules[pattern]
+        if edge == _BOTH:
+            if (start and lowered[start - 1].isalnum()) or (end != size and lowered[end].isalnum()):
+                continue
+        elif edge == _LEFT:
+            if start and lowered[start - 1].isalnum():
+                continue
+        elif edge == _RIGHT and end != size and lowered[end].isalnum():
             continue
-        reach[kind] = max(covered_until, hit.end)
-        kept.append(hit)
-    return kept
-
-
-def _same_span_as_last(kept: list[Hit], hit: Hit) -> bool:
-    """Two entries behind one key (or one span) both count: "SEC" is an organisation and a place cue."""
-    for previous in reversed(kept[-4:]):
-        if previous.entry.kind == hit.entry.kind and previous.start == hit.start and previous.end == hit.end:
-            return True
-    return False
+        if targets is None:
+            by_kind[kind].append((start, end, payload))
+            continue
+        left_ok = start == 0 or not lowered[start - 1].isalnum()
+        right_ok = end == size or not lowered[end].isalnum()
+        for kind, target_edge, surface, payload, may_be_covered, covers in targets:
+            if target_edge == _BOTH:
+                if not (left_ok and right_ok):
+                    continue
+            elif target_edge == _LEFT:
+                if not left_ok:
+                    continue
+            elif target_edge == _RIGHT and not right_ok:
+                continue
+            if surface is not None and text[start:end] != surface:
+                continue
+            for inner, offset in covers:
+                covered.add((inner, start + offset, kind))
+            if may_be_covered:
+                # A covering hit ends later, so the automaton reports it afterwards: decide at the end.
+                maybe_covered.append((pattern, kind, start, end, payload))
+            else:
+                by_kind[kind].append((start, end, payload))
+    for pattern, kind, start, end, payload in maybe_covered:
+        if (pattern, start, kind) not in covered:
+            by_kind[kind].append((start, end, payload))
+    return Scan(lowered, by_kind)

@@ -20,6 +20,8 @@ LANGUAGES: Final[tuple[str, ...]] = ("en", "pt", "es", "fr", "de", "it", "ru", "
 # CLDR territory codes that are not countries but matter to us.
 _REGIONAL_CODES: Final[dict[str, str]] = {"EU": "EU", "EZ": "EU", "UN": "INTL"}
 
+# fmt: off
+# The term tables stay as written, one language a line: the formatter would give every alternative its own line.
 # Localised names that are also everyday words in that language ("reunião" = meeting, "mali" = financial in
 # Turkish and Arabic, "인도" = handover, "이란" = a Korean particle): a wrong jurisdiction is worse than none.
 _AMBIGUOUS_NAMES: Final[frozenset[str]] = frozenset({
@@ -258,6 +260,16 @@ HAND_ADDED: Final[dict[str, dict[str, str]]] = {
     "IE": {"en": "irish|dublin", "pt": "irlandês|irlandesa", "es": "irlandés|irlandesa", "fr": "irlandais*",
            "de": "irisch*", "it": "irlandese", "ru": "ирланд*", "tr": "irlanda*", "ja": "アイルランド",
            "zh": "爱尔兰", "ko": "아일랜드", "ar": "أيرلندا"},
+    "BE": {"en": "belgian|brussels-based", "pt": "belga|belgas", "es": "belga|belgas", "fr": "belge|belges",
+           "de": "belgisch*", "it": "belga|belgi|belghe", "ru": "бельги*", "tr": "belçika*", "ja": "ベルギー",
+           "zh": "比利时", "ko": "벨기에", "ar": "بلجيكا|البلجيكية|البلجيكي"},
+    "CL": {"en": "chilean", "pt": "chileno|chilena|chilenos|chilenas", "es": "chileno|chilena|chilenos|chilenas",
+           "fr": "chilien*", "de": "chilenisch*", "it": "cileno|cilena|cileni", "ru": "чили|чилийск*",
+           "tr": "şili*", "ja": "チリ政府|チリ当局", "zh": "智利", "ko": "칠레", "ar": "تشيلي"},
+    "VE": {"en": "venezuelan", "pt": "venezuelano*", "es": "venezolano|venezolana|venezolanos|venezolanas",
+           "fr": "vénézuélien*", "de": "venezolanisch*", "it": "venezuelano|venezuelana|venezuelani",
+           "ru": "венесуэл*", "tr": "venezuela*", "ja": "ベネズエラ", "zh": "委内瑞拉", "ko": "베네수엘라",
+           "ar": "فنزويلا|الفنزويلية"},
     "CO": {"en": "colombian", "pt": "colombiano*", "es": "colombiano*", "fr": "colombien*", "de": "kolumbianisch*",
            "it": "colombiano|colombiana", "ru": "колумби*", "tr": "kolombiya*", "ja": "コロンビア", "zh": "哥伦比亚",
            "ko": "콜롬비아", "ar": "كولومبيا"},
@@ -304,6 +316,15 @@ HAND_ADDED: Final[dict[str, dict[str, str]]] = {
         "ar": "مجموعة العشرين|الأمم المتحدة|المعايير الدولية|لجنة بازل",
     },
 }
+
+
+# The home market of each edition: when a flagged story names no place and no authority with a country, it is
+# about the country whose press writes in that language without saying so ("o Senado", "国会", "der Bundestag").
+# Languages spoken by many regulators alike (English, Spanish, Arabic) have no home.
+HOME_JURISDICTIONS: Final[dict[str, str]] = {
+    "pt": "BR", "fr": "FR", "de": "DE", "it": "IT", "ru": "RU", "tr": "TR", "ja": "JP", "zh": "CN", "ko": "KR",
+}
+# fmt: on
 
 
 def _russian_forms(name: str) -> list[str]:

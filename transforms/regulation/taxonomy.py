@@ -33,7 +33,8 @@ sentence (see ``flagger``). Term syntax (shared with the other lexicon modules, 
 
 * ``term`` matches as a whole word in Latin and Cyrillic scripts (case-insensitive);
 * ``term*`` lets the word continue (inflection: ``закон*`` matches ``законопроект``, ``düzenleme*``
-  matches ``düzenlemeleri``);
+  matches ``düzenlemeleri``); a ``*`` inside a term lets that word inflect (``цифров* рубл*`` matches
+  ``цифрового рубля``: the matcher spells out the usual Russian or German endings);
 * ``=TERM`` matches case-sensitively (acronyms such as ``=SEC`` that are words in some language);
 * Chinese, Japanese and Korean terms match anywhere (no word boundaries in those scripts); Arabic terms
   need no left boundary because of attached clitics (و، ب، ل، ال).
@@ -59,6 +60,8 @@ STRONG: Final = 1.0
 MEDIUM: Final = 0.6
 WEAK: Final = 0.35
 
+# fmt: off
+# The term tables stay as written, one language a line: the formatter would give every alternative its own line.
 # (category, weight, signal label, {language: "term|term|..."}) — the label names the concept in English so
 # evidence reads the same in every language; the surface form found in the text is kept beside it.
 SignalSpec = tuple[str, float, str, dict[str, str]]
@@ -134,7 +137,7 @@ SIGNALS: Final[tuple[SignalSpec, ...]] = (
               "ofensiva contra",
         "fr": "condamn*|contrôle judiciaire|peines de prison|prison ferme|sanctionne|sanctionnée|démantel*|interdit de quitter|amende|amendes|sanction|sanctionné|mis en examen|inculpé|mise en examen|interpellé|arrêté|"
               "extradition|saisie|perquisition|condamné|mise en demeure",
-        "de": "abgeschaltet|stillgelegt|schalten * ab|sichergestellt|stellte * sicher|haftstrafe*|verhaftet|ausreisesperre|bußgeld*|geldstrafe*|strafe|strafen|angeklagt|anklage*|festgenommen|festnahme*|"
+        "de": "abgeschaltet|stillgelegt|sichergestellt|haftstrafe*|verhaftet|ausreisesperre|bußgeld*|geldstrafe*|strafe|strafen|angeklagt|anklage*|festgenommen|festnahme*|"
               "beschlagnahm*|razzia*|durchsuchung*|verurteilt|auslieferung*|abmahnung*",
         "it": "condann*|sanzion*|sequestr*|arrest*|pene|pena detentiva|oscurament*|oscurat*|ordinato il blocco|smantellat*|multa|multe|multato|multata|sanzione|sanzioni pecuniarie|sanzionato|incriminato|rinviato a giudizio|"
               "arrestato|arresto|estradizione|sequestro|sequestrato|perquisizion*|condannato",
@@ -164,7 +167,7 @@ SIGNALS: Final[tuple[SignalSpec, ...]] = (
               "vietato|bloccato|ordinato|violazione|violazioni|illegale|illegali|illecito|polizia|guardia di finanza",
         "ru": "мошенни*|преступн*|следстви*|следовател*|обвин*|иск|иска|расследовани*|проверк*|прокурор*|прокуратур*|запрет*|запрети*|заблокирова*|"
               "блокировк*|нарушени*|незаконн*|полици*|мвд|следствен*",
-        "tr": "suçla*|dolandırıcılık*|suç*|dava*|soruşturma*|inceleme*|savcı*|yasak*|yasakla*|engelle*|erişim engeli|ihlal*|yasa dışı|"
+        "tr": "suçla*|dolandırıcılık*|suç*|dava*|soruşturma*|inceleme*|savcı*|yasak*|yasakla*|engelle*|ihlal*|yasa dışı|"
               "kaçak|polis*|emniyet",
         "ja": "容疑|疑い|犯罪|詐欺|訴訟|提訴|告発|捜査|調査|検察|禁止|遮断|違反|違法|警察|命令",
         "zh": "犯罪|涉嫌|诈骗|指控|诉讼|起诉书|调查|检察|禁止|封禁|屏蔽|违反|违法|非法|警方|公安|命令",
@@ -174,65 +177,123 @@ SIGNALS: Final[tuple[SignalSpec, ...]] = (
     }),
     # ---------------------------------------------------------------- licensing & compliance
     ("licensing_compliance", STRONG, "licence", {
-        "en": "legal representative|license|licence|licensed|licences|licenses|licensing|unlicensed|unregistered|registration|"
-              "registered with|authorisation|authorization|authorised|authorized|vasp|casp|"
-              "local representative|local office|compliance|comply with|know-your-customer|kyc|permit",
-        "pt": "representante legal|representação|licença|licenças|licenciamento|licenciada|licenciado|sem licença|registro|registrada|registrado|"
-              "autorização|autorizada|autorizado|representante local|representante no|escritório local|"
-              "conformidade|compliance|cumprir as regras|exigências|obrigadas a|obrigados a|kyc",
-        "es": "representante legal|representación legal|licencia|licencias|licenciamiento|sin licencia|registro|registrada|registrado|autorización|"
-              "autorizada|autorizado|representante local|oficina local|cumplimiento normativo|cumplimiento|"
-              "cumplir con|requisitos|obligadas a|obligados a|kyc",
-        "fr": "représentant légal|correspondant|licence|licences|agrément|agréé|agréée|enregistrement|enregistré|autorisation|autorisé|"
-              "représentant local|bureau local|conformité|se conformer|exigences|obligés de|obligées de|psan|kyc",
-        "de": "gesetzliche* vertreter*|vertretung im land|lizenz*|erlaubnis*|zulassung*|registrierung*|registriert|genehmigung*|genehmigt|"
-              "lokaler vertreter|niederlassung*|compliance|einhaltung*|auflagen|anforderungen|verpflichtet|kyc",
-        "it": "rappresentante legale|rappresentanza|licenza|licenze|autorizzazione|autorizzata|autorizzato|registrazione|registrata|registrato|"
-              "iscrizione|rappresentante locale|ufficio locale|conformità|adempimenti|requisiti|obbligate a|"
-              "obbligati a|kyc",
-        "ru": "законн* представител*|представител*|реестр*|лиценз*|регистрац*|зарегистрирова*|разрешени*|аккредитац*|представительств*|"
-              "местного представителя|соответстви* требованиям|комплаенс*|требовани*|обязаны|kyc",
-        "tr": "yasal temsilci*|lisans*|ruhsat*|kayıt*|tescil*|izin*|yetkilendir*|faaliyet izni|temsilci*|temsilcilik*|"
-              "yerel ofis*|uyum*|yükümlülük*|zorunlu*|kyc",
-        "ja": "法的代表|法定代理人|現地代表|ライセンス|免許|登録|認可|許可|無登録|登録制|代理人|現地事務所|コンプライアンス|法令遵守|義務付け|本人確認",
-        "zh": "法定代表|法律代表|牌照|许可证|执照|许可|注册|登记|无牌|合规|遵守|代表处|本地代表|办事处|义务|实名",
-        "ko": "법적 대리인|국내 대리인|라이선스|인가|허가|신고|등록|미등록|무허가|준법|컴플라이언스|규정 준수|대리인|현지 사무소|의무화|본인확인",
-        "ar": "ممثل قانوني|ممثلا قانونيا|ترخيص*|رخصة|الرخصة|تراخيص|تسجيل|مسجلة|تصريح|الامتثال|امتثال|ممثل محلي|مكتب محلي|"
-              "ملزمة ب|ملزمون ب|متطلبات",
+        "en": "legal representative|license|licence|licensed|licences|licenses|licensing|unlicensed|"
+              "authorisation|authorization|authorised|authorized|vasp|casp|"
+              "local representative|local office|know-your-customer|kyc|permit",
+        "pt": "representante legal|licença|licenças|licenciamento|licenciada|licenciado|sem licença|"
+              "autorização|autorizada|autorizado|representante local|representante no|escritório local|kyc",
+        "es": "representante legal|representación legal|licencia|licencias|licenciamiento|sin licencia|autorización|"
+              "autorizada|autorizado|representante local|oficina local|kyc",
+        "fr": "représentant légal|licence|licences|agrément|agréé|agréée|autorisation|autorisé|"
+              "représentant local|bureau local|psan|kyc",
+        "de": "gesetzliche* vertreter*|vertretung im land|lizenz*|erlaubnis*|zulassung*|genehmigung*|genehmigt|"
+              "lokaler vertreter|kyc",
+        "it": "rappresentante legale|licenza|licenze|autorizzazione|autorizzata|autorizzato|"
+              "rappresentante locale|ufficio locale|kyc",
+        "ru": "законн* представител*|лиценз*|аккредитац*|представительств*|местного представителя|kyc",
+        "tr": "yasal temsilci*|yerel temsilci*|lisans*|ruhsat*|yetkilendir*|faaliyet izni|temsilcilik*|"
+              "yerel ofis*|kyc",
+        "ja": "法的代表|法定代理人|現地代表|ライセンス|免許|認可|許可|現地事務所|本人確認",
+        "zh": "法定代表|法律代表|牌照|许可证|执照|许可|无牌|代表处|本地代表|办事处|实名",
+        "ko": "법적 대리인|국내 대리인|라이선스|인가|허가|무허가|현지 사무소|본인확인",
+        "ar": "ممثل قانوني|ممثلا قانونيا|ترخيص*|رخصة|الرخصة|تراخيص|تصريح|ممثل محلي|مكتب محلي",
+    }),
+    # Registration is licensing when it is the story ("FCA adds exchange to its register"), but an enforcement or
+    # securities story mentions it in passing ("securities never registered with the agency"): it flags like a
+    # strong signal and names its category with a medium weight (``CATEGORY_WEIGHTS``).
+    ("licensing_compliance", STRONG, "registration", {
+        "en": "registration|registered with|register of",
+        "pt": "registro|registrada|registrado",
+        "es": "registro|registrada|registrado",
+        "fr": "enregistrement|enregistre|enregistré|enregistrée",
+        "de": "registrierung*|registriert|ins register",
+        "it": "registrazione|registrata|registrato|iscrizione",
+        "ru": "реестр*|регистрац*|зарегистрирова*",
+        "tr": "kayıt*|tescil*",
+        "ja": "登録|無登録|登録制",
+        "zh": "注册|登记",
+        "ko": "등록|미등록|사업자 신고|신고 수리|미신고|신고하지 않",
+        "ar": "تسجيل|مسجلة",
+    }),
+    # Duties in general ("requirements", "must comply", "obliged to") come with every kind of rule: alone they do
+    # not make a story about licensing, so they are weak (``flagger`` names a category after a weak concept only
+    # when nothing stronger names one).
+    ("licensing_compliance", WEAK, "compliance duty", {
+        "en": "compliance|comply with|unregistered",
+        "pt": "representação|conformidade|compliance|cumprir as regras|exigências|obrigadas a|obrigados a",
+        "es": "cumplimiento normativo|cumplimiento|cumplir con|requisitos|obligadas a|obligados a",
+        "fr": "correspondant|conformité|se conformer|exigences|obligés de|obligées de",
+        "de": "niederlassung*|compliance|einhaltung*|auflagen|anforderungen|verpflichtet",
+        "it": "rappresentanza|conformità|adempimenti|requisiti|obbligate a|obbligati a",
+        "ru": "представител*|разрешени*|соответстви* требованиям|комплаенс*|требовани*|обязаны",
+        "tr": "temsilci*|izin*|uyum*|yükümlülük*|zorunlu*",
+        "ja": "代理人|コンプライアンス|法令遵守|義務付け",
+        "zh": "合规|遵守|义务",
+        "ko": "신고|준법|컴플라이언스|규정 준수|대리인|의무화",
+        "ar": "الامتثال|امتثال|ملزمة ب|ملزمون ب|متطلبات",
     }),
     # ---------------------------------------------------------------- content moderation
+    # Content moderation is regulation when an authority demands it: the strong terms name illegal content,
+    # the laws and the blocking orders; the medium ones name what any platform also does on its own (deleting
+    # fake accounts, removing posts), so they need company in the article to flag it.
     ("content_moderation", STRONG, "content control", {
-        "en": "illegal content|harmful content|content moderation|moderate content|remove content|take down|"
-              "takedown|takedowns|disinformation|misinformation|hate speech|fake accounts|extremist content|"
-              "online safety|digital services act|censorship|blocked channels|block channels|"
-              "control over content|content rules",
-        "pt": "conteúdo ilegal|conteúdo ilícito|conteúdos ilegais|conteúdo nocivo|moderação de conteúdo|"
-              "remover conteúdo|remoção de conteúdo|retirar conteúdo|derrubar perfis|desinformação|"
-              "discurso de ódio|contas falsas|perfis falsos|bloquear canais|canais ilícitos|"
-              "controle sobre o conteúdo|controle do conteúdo|fake news|censura|bloqueio do",
-        "es": "contenido ilegal|contenido ilícito|contenidos ilegales|contenido dañino|moderación de contenido|"
-              "eliminar contenido|retirar contenido|desinformación|discurso de odio|cuentas falsas|perfiles falsos|"
-              "bloquear canales|censura|bulos",
-        "fr": "contenus illicites|contenu illicite|contenus illégaux|contenu illégal|modération des contenus|"
-              "modération de contenu|retrait des contenus|retirer des contenus|désinformation|discours de haine|"
-              "faux comptes|censure|dsa|règlement sur les services numériques|haine en ligne",
-        "de": "illegale inhalte|rechtswidrige inhalte|inhaltemoderation|moderation von inhalten|"
-              "inhalte entfernen|inhalte zu entfernen|löschung*|desinformation|hassrede|hetze|fake-konten|"
-              "gefälschte konten|netzdg|digital services act|zensur",
-        "it": "siti pirata|blocco dei siti|contenuti illegali|contenuto illegale|contenuti illeciti|moderazione dei contenuti|"
-              "rimuovere contenuti|rimozione dei contenuti|disinformazione|discorsi d'odio|incitamento all'odio|"
-              "account falsi|profili falsi|censura",
-        "ru": "удалить|удалени*|запрещенн* информаци*|запрещенн* контент*|противоправн* контент*|незаконн* контент*|удалени* контента|удалить контент|"
-              "модераци*|дезинформаци*|фейк*|экстремистск*|блокировк* каналов|заблокировать каналы|цензур*|"
-              "роскомнадзор*",
-        "tr": "yasa dışı içerik*|zararlı içerik*|içerik kaldır*|içeriklerin kaldırılması|içerik moderasyon*|"
-              "dezenformasyon*|nefret söylemi|sahte hesap*|erişim engel*|sansür*|sosyal medya yasası",
-        "ja": "削除|違法コンテンツ|有害コンテンツ|コンテンツ削除|投稿削除|削除要請|偽情報|誤情報|ヘイトスピーチ|偽アカウント|検閲|情報流通プラットフォーム",
-        "zh": "非法内容|违法内容|有害信息|内容审核|删除内容|下架|虚假信息|谣言|仇恨言论|虚假账号|审查|封号",
-        "ko": "불법 정보|삭제|불법 콘텐츠|불법 정보|유해 콘텐츠|콘텐츠 삭제|게시물 삭제|허위 정보|가짜뉴스|혐오 표현|가짜 계정|검열|콘텐츠 심의",
-        "ar": "المحتوى غير القانوني|محتوى غير قانوني|المحتوى غير المشروع|محتوى ضار|حذف المحتوى|إزالة المحتوى|"
-              "المعلومات المضللة|معلومات مضللة|خطاب الكراهية|حسابات وهمية|حسابات مزيفة|الرقابة على المحتوى|"
-              "حجب القنوات|رقابة",
+        "en": "illegal content|unlawful content|criminal content|illicit content|harmful content|terrorist content|"
+              "hateful content|content moderation obligations|online safety|digital services act|censorship|"
+              "blocked channels|block channels|control over content|content rules|block access to|"
+              "blocking order|blocking orders|block their websites|block the websites|pirate sites|piracy sites|"
+              "takedown order|takedown orders|removal order|removal orders",
+        "pt": "conteúdo ilegal|conteúdo ilícito|conteúdos ilegais|conteúdos ilícitos|conteúdo criminoso|"
+              "conteúdos criminosos|conteúdo nocivo|bloquear canais|canais ilícitos|controle sobre o conteúdo|"
+              "controle do conteúdo|censura|bloqueio do|bloqueio de sites|bloquear sites|sites piratas|"
+              "ordem de remoção|retirada de conteúdo",
+        "es": "contenido ilegal|contenido ilícito|contenidos ilegales|contenidos ilícitos|contenido delictivo|"
+              "contenidos delictivos|contenido criminal|contenido dañino|bloquear canales|censura|"
+              "bloquear el acceso|bloqueo de webs|bloqueo de sitios|bloquear webs|"
+              "bloquear sitios|webs piratas|sitios piratas|contenido pirata|orden de retirada",
+        "fr": "contenus illicites|contenu illicite|contenus illégaux|contenu illégal|contenus criminels|"
+              "contenu criminel|contenus terroristes|contenus haineux|contenu haineux|censure|dsa|"
+              "règlement sur les services numériques|haine en ligne|blocage des sites|bloquer des sites|"
+              "bloquer l'accès|sites pirates|retrait des contenus|retirer des contenus",
+        "de": "illegale inhalte|illegaler inhalte|rechtswidrige inhalte|rechtswidriger inhalte|kriminelle inhalte|"
+              "kriminellen inhalte|strafbare inhalte|strafbarer inhalte|hassinhalte|netzdg|digital services act|"
+              "gesetz über digitale dienste|zensur|netzsperre*|sperrverfügung*|websites sperren|"
+              "piraterieseiten|inhalte entfernen|inhalte zu entfernen",
+        "it": "siti pirata|blocco dei siti|blocco di siti|bloccare i siti|contenuti illegali|contenuto illegale|"
+              "contenuti illeciti|contenuti criminali|contenuti d'odio|incitamento all'odio|censura|"
+              "rimuovere contenuti|rimozione dei contenuti",
+        "ru": "запрещенн* информаци*|запрещенн* материал*|запрещенн* контент*|противоправн* контент*|"
+              "незаконн* контент*|преступн* контент*|экстремистск*|блокировк* каналов|заблокировать каналы|"
+              "блокировк* сайт*|заблокировать сайт*|пиратск* сайт*|цензур*|удалени* контента|удалить контент",
+        "tr": "yasa dışı içerik*|zararlı içerik*|suç içeren içerik*|içerik kaldır*|içeriklerin kaldırılması|"
+              "erişim engel*|erişim yasağı|sansür*|sosyal medya yasası",
+        "ja": "違法コンテンツ|有害コンテンツ|違法投稿|違法情報|有害情報|犯罪コンテンツ|削除要請|削除命令|"
+              "削除対応を義務|検閲|情報流通プラットフォーム|サイトブロッキング|海賊版サイト",
+        "zh": "非法内容|违法内容|违法信息|有害信息|删除违法|屏蔽网站|盗版网站|审查|封号|网络安全法",
+        "ko": "불법 정보|불법 콘텐츠|유해 콘텐츠|불법 사이트|도박 사이트|접속 차단|삭제 요청|삭제 명령|"
+              "콘텐츠 심의|검열",
+        "ar": "المحتوى غير القانوني|محتوى غير قانوني|المحتوى غير المشروع|المحتوى الإجرامي|محتوى إجرامي|"
+              "محتوى ضار|الرقابة على المحتوى|حجب القنوات|حجب المواقع|حجب مواقع|رقابة",
+    }),
+    ("content_moderation", MEDIUM, "content action", {
+        "en": "content moderation|moderate content|moderation|remove content|take down|takedown|takedowns|"
+              "disinformation|misinformation|hate speech|fake accounts|extremist content|remove posts|"
+              "removal of posts",
+        "pt": "moderação de conteúdo|moderação|remover conteúdo|remoção de conteúdo|retirar conteúdo|"
+              "derrubar perfis|desinformação|discurso de ódio|contas falsas|perfis falsos|fake news",
+        "es": "moderación de contenido|moderación|eliminar contenido|retirar contenido|desinformación|"
+              "discurso de odio|cuentas falsas|perfiles falsos|bulos",
+        "fr": "modération des contenus|modération de contenu|modération|désinformation|discours de haine|"
+              "faux comptes|suppression des contenus",
+        "de": "inhaltemoderation|moderation von inhalten|moderation|löschung*|desinformation|hassrede|hetze|"
+              "fake-konten|gefälschte konten",
+        "it": "moderazione dei contenuti|moderazione|disinformazione|discorsi d'odio|account falsi|profili falsi",
+        "ru": "удалить|удалени*|модераци*|дезинформаци*|фейк*",
+        "tr": "içerik moderasyon*|dezenformasyon*|nefret söylemi|sahte hesap*",
+        "ja": "削除|コンテンツ削除|投稿削除|偽情報|誤情報|ヘイトスピーチ|偽アカウント",
+        "zh": "内容审核|删除内容|删除|下架|虚假信息|谣言|仇恨言论|虚假账号",
+        "ko": "삭제|콘텐츠 삭제|게시물 삭제|허위 정보|가짜뉴스|혐오 표현|가짜 계정|차단",
+        "ar": "حذف المحتوى|إزالة المحتوى|إزالة|المعلومات المضللة|معلومات مضللة|خطاب الكراهية|حسابات وهمية|"
+              "الحسابات الوهمية|حسابات مزيفة",
     }),
     # ---------------------------------------------------------------- data protection
     ("data_protection", STRONG, "data protection", {
@@ -301,42 +362,38 @@ SIGNALS: Final[tuple[SignalSpec, ...]] = (
               "approve spot|approval of spot|listing standards|market abuse|insider trading rules",
         "pt": "valores mobiliários|mica|regulação de criptomoedas|regulamentação das criptomoedas|"
               "regulação cripto|regras para criptomoedas|regras para stablecoins|regras de stablecoins|"
-              "marco legal dos criptoativos|prestadoras de serviços de ativos virtuais|"
-              "ativos virtuais|aprovação de etf|aprovou o etf|etfs de",
+              "marco legal dos criptoativos|aprovação de etf|aprovou o etf|etfs de",
         "es": "mercado de valores|ley de valores|leyes de valores|valores negociables|mica|regulación cripto|regulación de criptomoedas|regulación de criptomonedas|"
-              "reglas para criptomonedas|reglas para stablecoins|"
-              "proveedores de servicios de activos virtuales|aprobación de etf|aprobó el etf",
+              "reglas para criptomonedas|reglas para stablecoins|aprobación de etf|aprobó el etf",
         "fr": "valeurs mobilières|mica|réglementation des cryptos|réglementation crypto|"
-              "prestataires de services sur actifs numériques|"
               "règles sur les stablecoins|approbation des etf|approuvé les etf",
-        "de": "wertpapier*|mica|krypto-regulierung*|kryptoregulierung*|krypto-assets|"
-              "kryptoverwahr*|stablecoin-regeln|etf-zulassung*|marktmissbrauch*",
-        "it": "strumenti finanziari|valori mobiliari|mica|regolamentazione delle criptovalute|cripto-attività|"
-              "criptoattività|regole sulle stablecoin|approvazione degli etf|abuso di mercato",
-        "ru": "ценн* бумаг*|цифровых финансовых активов|цфа|цифровой валют*|криптовалют* регулирован*|"
+        "de": "wertpapier*|mica|krypto-regulierung*|kryptoregulierung*|"
+              "stablecoin-regeln|etf-zulassung*|marktmissbrauch*",
+        "it": "strumenti finanziari|valori mobiliari|mica|regolamentazione delle criptovalute|"
+              "regole sulle stablecoin|approvazione degli etf|abuso di mercato",
+        "ru": "ценн* бумаг*|криптовалют* регулирован*|"
               "регулировани* криптовалют*|регулировани* крипто*|оборот* криптовалют*|майнинг* закон*",
-        "tr": "sermaye piyasası|sermaye piyasaları|menkul kıymet*|kripto varlık hizmet sağlayıcı*|"
+        "tr": "sermaye piyasası|sermaye piyasaları|menkul kıymet*|"
               "kripto varlık düzenleme*|kripto düzenleme*|kripto yasası|kripto kanunu|etf onay*",
-        "ja": "金融商品取引法|有価証券|暗号資産規制|暗号資産交換業|資金決済法|ステーブルコイン規制|ETF承認|インサイダー取引規制",
-        "zh": "证券法|证券监管|加密货币监管|虚拟资产|稳定币条例|稳定币监管|虚拟资产服务提供商|ETF获批|批准ETF",
+        "ja": "金融商品取引法|有価証券|暗号資産規制|資金決済法|ステーブルコイン規制|ETF承認|インサイダー取引規制",
+        "zh": "证券法|证券监管|加密货币监管|稳定币条例|稳定币监管|ETF获批|批准ETF",
         "ko": "자본시장법|증권성|가상자산법|가상자산 이용자 보호법|가상자산 규제|스테이블코인 규제|ETF 승인|디지털자산기본법",
-        "ar": "تنظيم العملات المشفرة|تنظيم الأصول الرقمية|الأصول الافتراضية|مزودي خدمات الأصول|"
-              "قواعد العملات المستقرة|الموافقة على صناديق",
+        "ar": "تنظيم العملات المشفرة|تنظيم الأصول الرقمية|قواعد العملات المستقرة|الموافقة على صناديق",
     }),
     ("securities_crypto_rules", WEAK, "market oversight", {
         "en": "spot ether funds|exchange-traded funds|spot bitcoin funds|derivatives|spot etf|etf|stablecoin|stablecoins|exchanges|token|tokens|crypto firms|crypto companies|investors protection|"
               "investor protection",
-        "pt": "criptoativos|etf|stablecoin|stablecoins|corretoras|exchanges|tokens|proteção ao investidor|proteção dos investidores",
-        "es": "criptoactivos|activos virtuales|etf|stablecoin|stablecoins|exchanges|plataformas de intercambio|tokens|protección al inversor",
-        "fr": "crypto-actifs|cryptoactifs|actifs numériques|etf|stablecoin|stablecoins|plateformes d'échange|jetons|protection des investisseurs",
-        "de": "kryptowerte*|etf|stablecoin*|börsen|handelsplätze|token|anlegerschutz*",
-        "it": "etf|stablecoin|exchange|piattaforme di scambio|token|tutela degli investitori",
-        "ru": "финансов* инструмент*|производные|etf|стейблкоин*|бирж*|токен*|защит* инвесторов|криптовалют*",
-        "tr": "etf|stablecoin*|borsa*|token*|yatırımcı koruma*|kripto*",
-        "ja": "ETF|ステーブルコイン|取引所|トークン|投資家保護|暗号資産",
-        "zh": "现货ETF|交易所买卖基金|ETF|稳定币|交易所|代币|投资者保护|加密货币|虚拟货币",
+        "pt": "criptoativos|ativos virtuais|prestadoras de serviços de ativos virtuais|etf|stablecoin|stablecoins|corretoras|exchanges|tokens|proteção ao investidor|proteção dos investidores",
+        "es": "criptoactivos|activos virtuales|proveedores de servicios de activos virtuales|etf|stablecoin|stablecoins|exchanges|plataformas de intercambio|tokens|protección al inversor",
+        "fr": "crypto-actifs|cryptoactifs|actifs numériques|prestataires de services sur actifs numériques|etf|stablecoin|stablecoins|plateformes d'échange|jetons|protection des investisseurs",
+        "de": "kryptowerte*|krypto-assets|kryptoverwahr*|etf|stablecoin*|börsen|handelsplätze|token|anlegerschutz*",
+        "it": "cripto-attività|criptoattività|etf|stablecoin|exchange|piattaforme di scambio|token|tutela degli investitori",
+        "ru": "цифровых финансовых активов|цфа|цифровой валют*|финансов* инструмент*|производные|etf|стейблкоин*|бирж*|токен*|защит* инвесторов|криптовалют*",
+        "tr": "kripto varlık hizmet sağlayıcı*|etf|stablecoin*|borsa*|token*|yatırımcı koruma*|kripto*",
+        "ja": "ETF|ステーブルコイン|取引所|トークン|投資家保護|暗号資産|暗号資産交換業",
+        "zh": "虚拟资产|虚拟资产服务提供商|现货ETF|交易所买卖基金|ETF|稳定币|交易所|代币|投资者保护|加密货币|虚拟货币",
         "ko": "ETF|스테이블코인|거래소|토큰|투자자 보호|가상자산|코인",
-        "ar": "الأوراق المالية|صناديق المؤشرات|العملات المستقرة|منصات التداول|الرموز|حماية المستثمرين|العملات المشفرة",
+        "ar": "الأصول الافتراضية|مزودي خدمات الأصول|الأوراق المالية|صناديق المؤشرات|العملات المستقرة|منصات التداول|الرموز|حماية المستثمرين|العملات المشفرة",
     }),
     # ---------------------------------------------------------------- central banks regulating
     ("central_bank_policy", STRONG, "central bank rules", {
@@ -364,6 +421,9 @@ SIGNALS: Final[tuple[SignalSpec, ...]] = (
               "الريال الرقمي|متطلبات رأس المال|منع البنوك",
     }),
 )
+
+# Concepts whose weight toward their category differs from their weight toward the flag (see "registration").
+CATEGORY_WEIGHTS: Final[dict[tuple[str, str], float]] = {("licensing_compliance", "registration"): MEDIUM}
 
 # Words that name an authority without naming which one: they make weak signals count and pull the countries
 # of their sentence into the jurisdictions. Named regulators live in ``entities``.
@@ -526,3 +586,4 @@ NEGATIVE_CUES: Final[tuple[NegativeSpec, ...]] = (
               "مباراة|المباراة|الدوري|بطولة|الموسم|اللاعبين|المدرب|التسلل|ركلات الترجيح|الرياضيين|الأولمبية",
     }),
 )
+# fmt: on
