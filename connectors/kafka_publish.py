@@ -1,17 +1,36 @@
 """PublishToKafka: Kafka records → the broker, acknowledged before the bundle counts as done.
 
 The producer is built in ``setup()`` from picklable settings and closed in ``teardown()``. Every send's
-future is kept; ``finish_bundle()`` flushes and checks each one, so a bundle succeeds only after the
-broker acknowledged all of its messages, and a failed send fails the bundle (the runner retries it:
-at-least-once). Output: one ``(topic, key)`` per acknowledged message, for counting and for state that
-must only advance after an acknowledgement.
+future is kept and checked; a bundle finishes only after the broker acknowledged each of its messages.
+
+What happens to a message the broker did not acknowledge:
+
+- the broker is away or slow (connection refused, timeouts, leader elections: kafka-python's retriable
+  errors): the publisher waits, logging a warning every few seconds, and sends the message again once
+  the broker is back, for up to ``outage_timeout_ms``; then it fails the bundle (the runner retries it,
+  or the run ends with the error). Nothing is dropped: this is at-least-once.
+- the broker (or the client) rejects the message itself (too large, invalid record, not authorised for
+  the topic): it is sent once more in a batch of its own (a broker refuses a whole batch for one bad
+  message, and kafka-python then aborts the rest), and if refused again it becomes a dead letter on
+  ``dead_letter_topic`` with the error, cut to 16 KB, while the rest of the bundle carries on. Without a
+  dead-letter topic, or when the dead letter is refused too, the bundle fails.
+
+Memory stays bounded while the broker is away: kafka-python 3 has no bounded send buffer, so at most
+``max_unacknowledged`` messages per worker wait for acknowledgement; the next one waits for the broker
+(back-pressure up the fused stage) instead of growing a queue.
+
+Output: one ``(topic, key)`` per acknowledged message (dead letters included, under their own topic),
+for counting and for state that must only advance after an acknowledgement.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import Any
-from collections.abc import Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -19,80 +38,304 @@ from apache_beam.transforms.window import BoundedWindow
 from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaProducer
+from kafka import errors as kafka_errors
 from kafka.producer.future import FutureRecordMetadata
 
-from connectors.kafka_settings import KafkaSettings
-from connectors.wire import KafkaRecord
+from connectors.kafka_settings import KafkaSettings, new_producer
+from connectors.wire import KafkaRecord, dead_letter_to_dict, encode, headers_for
+from transforms.dead_letters import dead_letter
 
 log = logging.getLogger(__name__)
 
 STAGE = "PublishToKafka"
+WAIT_LOG_INTERVAL = 5.0  # seconds between "waiting for the broker" lines
+RESEND_PAUSE = 1.0  # seconds between two rounds of re-sending while the broker is away
+
+# Errors about the message itself: sending it again gives the same answer.
+REJECTED = (
+    kafka_errors.MessageSizeTooLargeError,
+    kafka_errors.RecordListTooLargeError,
+    kafka_errors.InvalidRecordError,
+    kafka_errors.CorruptRecordError,
+    kafka_errors.InvalidTopicError,
+    kafka_errors.InvalidTimestampError,
+    kafka_errors.TopicAuthorizationFailedError,
+    kafka_errors.UnsupportedForMessageFormatError,
+)
 
 
 class PublishFailed(RuntimeError):
-    """The broker did not acknowledge a message of the bundle."""
+    """The broker did not acknowledge a message of the bundle and it could not be dead-lettered."""
+
+
+def is_rejection(error: BaseException) -> bool:
+    """True when ``error`` is about the message itself (dead-letter it), not about the broker (retry)."""
+    return isinstance(error, REJECTED)
+
+
+@dataclass(slots=True)
+class _Sent:
+    """A message handed to the producer: its future, or the error ``send()`` raised at once."""
+
+    record: KafkaRecord
+    timestamp: Timestamp
+    window: BoundedWindow
+    future: FutureRecordMetadata | None
+    error: BaseException | None = None
+
+    def outcome(self) -> BaseException | None:
+        """None when acknowledged, else the error (a still-pending send counts as a timeout)."""
+        if self.error is not None:
+            return self.error
+        assert self.future is not None
+        if not self.future.is_done:
+            return kafka_errors.KafkaTimeoutError("not acknowledged yet")
+        exception: BaseException | None = self.future.exception
+        return exception
+
+
+def _rejection_letter(record: KafkaRecord, error: BaseException, dead_letter_topic: str) -> KafkaRecord:
+    headers = dict(record.headers)
+    feed = headers.get("feed", b"").decode("utf-8", "replace") or None
+    key = record.key.decode("utf-8", "replace") if record.key is not None else None
+    letter = dead_letter(
+        STAGE,
+        "publish_rejected",
+        error,
+        feed=feed,
+        key=key,
+        # the value is cut to 16 KB by jsonable(), so the letter fits where the message did not
+        input={"topic": record.topic, "value": record.value, "bytes": len(record.value)},
+    )
+    return KafkaRecord(
+        dead_letter_topic,
+        record.key,
+        encode(dead_letter_to_dict(letter)),
+        headers_for("dead_letter", stage=STAGE, reason="publish_rejected", feed=feed),
+    )
 
 
 class _PublishFn(beam.DoFn):
-    def __init__(self, settings: KafkaSettings, ack_timeout: float) -> None:
+    def __init__(self, settings: KafkaSettings, dead_letter_topic: str | None) -> None:
         self._settings = settings
-        self._ack_timeout = ack_timeout
+        self._dead_letter_topic = dead_letter_topic
         self._producer: KafkaProducer | None = None
-        self._in_flight: list[tuple[KafkaRecord, FutureRecordMetadata, Timestamp, BoundedWindow]] = []
+        self._pending: list[_Sent] = []
         self.published = Metrics.counter(STAGE, "published")
+        self.resent = Metrics.counter(STAGE, "resent")
+        self.dead_lettered = Metrics.counter(STAGE, "dead_lettered")
 
     def setup(self) -> None:
-        self._producer = KafkaProducer(**self._settings.producer_config())
+        self._producer = new_producer(self._settings)
 
     def teardown(self) -> None:
         if self._producer is not None:
             self._producer.close(timeout=10)
+            self._producer = None
 
     def start_bundle(self) -> None:
-        self._in_flight = []
+        self._pending = []
 
     def process(
         self,
         record: KafkaRecord,
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
-    ) -> None:
-        assert self._producer is not None
-        future = self._producer.send(
-            record.topic, key=record.key, value=record.value, headers=list(record.headers)
-        )
-        self._in_flight.append((record, future, timestamp, window))
+    ) -> Iterator[WindowedValue]:
+        if len(self._pending) >= self._settings.max_unacknowledged:
+            # back-pressure: settle what is in flight before taking more
+            yield from self._settle()
+        self._pending.append(self._send(record, timestamp, window))
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
+        yield from self._settle()
+
+    def _send(self, record: KafkaRecord, timestamp: Timestamp, window: BoundedWindow) -> _Sent:
         assert self._producer is not None
-        if not self._in_flight:
-            return
-        self._producer.flush(timeout=self._ack_timeout)
-        failures: list[str] = []
-        acked: list[WindowedValue] = []
-        for record, future, timestamp, window in self._in_flight:
-            try:
-                future.get(timeout=self._ack_timeout)
-            except Exception as error:  # KafkaError or a timeout: either way, not acknowledged
-                failures.append(f"{record.topic}/{record.key!r}: {type(error).__name__}: {error}")
-                continue
-            self.published.inc()
-            key = (record.key or b"").decode("utf-8", "replace")
-            acked.append(WindowedValue((record.topic, key), timestamp, (window,)))
-        self._in_flight = []
-        if failures:
-            log.error("%d message(s) not acknowledged; failing the bundle so it is retried", len(failures))
-            raise PublishFailed(f"{len(failures)} message(s) not acknowledged, first: {failures[0]}")
-        yield from acked
+        try:
+            future = self._producer.send(
+                record.topic, key=record.key, value=record.value, headers=list(record.headers)
+            )
+        except kafka_errors.KafkaError as error:  # too large for max_request_size, metadata timeout...
+            return _Sent(record, timestamp, window, None, error)
+        return _Sent(record, timestamp, window, future)
+
+    def _wait_for_acks(self, started: float, deadline: float) -> None:
+        """Send what is buffered now and wait until every pending future is done (or the deadline)."""
+        assert self._producer is not None
+        # flush() only starts the sending here: it raises when kafka-python aborts batches after a
+        # rejection, and the futures are the truth either way
+        with contextlib.suppress(kafka_errors.KafkaError):
+            self._producer.flush(timeout=0.5)
+        for sent in self._pending:
+            while sent.future is not None and not sent.future.is_done:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                with contextlib.suppress(Exception):  # the outcome is read from the future afterwards
+                    sent.future.get(timeout=min(WAIT_LOG_INTERVAL, remaining))
+                if not sent.future.is_done:
+                    waiting = sum(1 for s in self._pending if s.future is not None and not s.future.is_done)
+                    log.warning(
+                        "waiting for Kafka at %s: %d message(s) not acknowledged after %.0f s; "
+                        "publishing paused (gives up after %.0f s)",
+                        self._settings.bootstrap_servers,
+                        waiting,
+                        time.monotonic() - started,
+                        self._settings.outage_timeout_ms / 1000,
+                    )
+
+    def _settle(self) -> Iterator[WindowedValue]:
+        """Wait until every pending message is acknowledged, re-sent or dead-lettered."""
+        started = time.monotonic()
+        deadline = started + self._settings.outage_timeout_ms / 1000
+        rounds = 0
+        while self._pending:
+            self._wait_for_acks(started, deadline)
+            retry: list[_Sent] = []
+            rejected: list[tuple[_Sent, BaseException]] = []
+            for sent in self._pending:
+                error = sent.outcome()
+                if error is None:
+                    self.published.inc()
+                    yield self._acked(sent)
+                elif is_rejection(error):
+                    rejected.append((sent, error))
+                else:
+                    retry.append(sent)
+            self._pending = []
+            if rejected:
+                # kafka-python's idempotent producer treats a batch the broker rejected as fatal and
+                # refuses to send more: a fresh one (new producer id) sends the survivors and the letters
+                if any(sent.future is not None for sent, _ in rejected):
+                    self._renew_producer()
+                confirmed = yield from self._send_alone(rejected, retry)
+                if confirmed:
+                    yield from self._dead_letter(confirmed, started, deadline)
+            if not retry:
+                return
+            error = retry[0].outcome()
+            if time.monotonic() >= deadline or any(
+                sent.future is not None and not sent.future.is_done for sent in retry
+            ):
+                # still-pending futures may yet be written: re-sending them here would only add copies
+                raise PublishFailed(
+                    f"{len(retry)} message(s) not acknowledged by {self._settings.bootstrap_servers} within "
+                    f"{self._settings.outage_timeout_ms / 1000:.0f} s, first: {retry[0].record.topic}: "
+                    f"{type(error).__name__}: {error}"
+                )
+            rounds += 1
+            log.warning(
+                "%d message(s) not acknowledged (%s: %s); sending them again (round %d)",
+                len(retry),
+                type(error).__name__,
+                error,
+                rounds,
+            )
+            if not all(getattr(sent.outcome(), "retriable", False) for sent in retry):
+                # a non-retriable producer-state error (e.g. an idempotence sequence lost in an outage):
+                # a fresh producer gets a fresh producer id
+                self._renew_producer()
+            time.sleep(RESEND_PAUSE)
+            self.resent.inc(len(retry))
+            self._pending = [self._send(sent.record, sent.timestamp, sent.window) for sent in retry]
+
+    def _send_alone(
+        self, rejected: list[tuple[_Sent, BaseException]], retry: list[_Sent]
+    ) -> Generator[WindowedValue, None, list[tuple[_Sent, BaseException]]]:
+        """Send each rejected message again in a batch of its own: a broker rejects a whole batch for
+        one oversized message, and its batch-mates deserve another chance. Returns the confirmed
+        rejections; broker trouble in the meantime adds to ``retry``."""
+        assert self._producer is not None
+        confirmed: list[tuple[_Sent, BaseException]] = []
+        for sent, _first_error in rejected:
+            again = self._send(sent.record, sent.timestamp, sent.window)
+            self._pending = [again]
+            now = time.monotonic()
+            self._wait_for_acks(now, now + self._settings.request_timeout_ms / 1000)
+            self._pending = []
+            error = again.outcome()
+            if error is None:
+                self.published.inc()
+                yield self._acked(again)
+            elif is_rejection(error):
+                confirmed.append((again, error))
+                if again.future is not None:  # the broker said no: this producer is now unusable too
+                    self._renew_producer()
+            else:
+                retry.append(again)
+        return confirmed
+
+    def _dead_letter(
+        self, rejected: list[tuple[_Sent, BaseException]], started: float, deadline: float
+    ) -> Iterator[WindowedValue]:
+        first_sent, first_error = rejected[0]
+        if self._dead_letter_topic is None:
+            raise PublishFailed(
+                f"{len(rejected)} message(s) rejected and no dead-letter topic, first: "
+                f"{first_sent.record.topic}: {type(first_error).__name__}: {first_error}"
+            )
+        for sent, error in rejected:
+            log.error(
+                "message %s/%r rejected (%s: %s); publishing it as a dead letter",
+                sent.record.topic,
+                sent.record.key,
+                type(error).__name__,
+                error,
+            )
+        letters = [
+            self._send(
+                _rejection_letter(sent.record, error, self._dead_letter_topic), sent.timestamp, sent.window
+            )
+            for sent, error in rejected
+        ]
+        self._pending = letters
+        self._wait_for_acks(started, deadline)
+        self._pending = []
+        for letter in letters:
+            failure = letter.outcome()
+            if failure is not None:
+                raise PublishFailed(
+                    f"dead letter for a rejected message was not acknowledged: {type(failure).__name__}: {failure}"
+                ) from failure
+            self.dead_lettered.inc()
+            yield self._acked(letter)
+
+    def _renew_producer(self) -> None:
+        if self._producer is not None:
+            # closing flushes, and a producer in a fatal state raises there; its messages are settled
+            with contextlib.suppress(kafka_errors.KafkaError):
+                self._producer.close(timeout=5)
+        self._producer = new_producer(self._settings)
+
+    @staticmethod
+    def _acked(sent: _Sent) -> WindowedValue:
+        key = (sent.record.key or b"").decode("utf-8", "replace")
+        return WindowedValue((sent.record.topic, key), sent.timestamp, (sent.window,))
 
 
 class PublishToKafka(beam.PTransform):
-    """Kafka records → ``(topic, key)`` of every acknowledged message."""
+    """Kafka records → ``(topic, key)`` of every acknowledged message (rejected ones as dead letters).
 
-    def __init__(self, settings: KafkaSettings, *, ack_timeout: float = 120.0) -> None:
+    Takes one PCollection of records, or a tuple of them: each branch then gets its own publisher, fused
+    into the stage that produces it. Flattening the branches first would make the publisher a stage of
+    its own whose input, on the FnApiRunner, is only handed over once every branch has finished, so a
+    ``--once`` run would publish nothing until the last page was extracted, and hold every record
+    meanwhile.
+    """
+
+    def __init__(self, settings: KafkaSettings, *, dead_letter_topic: str | None = None) -> None:
         super().__init__()
         self._settings = settings
-        self._ack_timeout = ack_timeout
+        self._dead_letter_topic = dead_letter_topic
 
-    def expand(self, records: beam.PCollection[KafkaRecord]) -> beam.PCollection[tuple[str, str]]:
-        return records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._ack_timeout))
+    def expand(
+        self, records: beam.PCollection[KafkaRecord] | tuple[beam.PCollection[KafkaRecord], ...]
+    ) -> beam.PCollection[tuple[str, str]]:
+        if isinstance(records, beam.PCollection):
+            return records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
+        acked = [
+            branch | f"Send{index}" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
+            for index, branch in enumerate(records)
+        ]
+        return acked | "Acknowledged" >> beam.Flatten()

@@ -2,17 +2,28 @@
 
 Secrets (SASL password, TLS key password) are held out of ``repr`` so that no log line, Beam display
 data or pickled-graph dump carries them; ``from_env`` reads them from the environment or from files.
+
+``new_producer``/``new_consumer``/``new_admin`` build the clients and translate kafka-python's bare
+"Unable to bootstrap" timeout into ``KafkaUnreachable`` (or ``KafkaAuthenticationFailed``,
+``KafkaTlsFailed``) whose message says what went wrong and what to change.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import errors as kafka_errors
+
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+COMPRESSION_TYPES = (None, "gzip", "lz4", "zstd")  # snappy needs python-snappy, which we do not ship
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -30,16 +41,28 @@ class KafkaSettings:
     ssl_keyfile: str | None = None
     ssl_password: str | None = field(default=None, repr=False)
     ssl_check_hostname: bool = True
-    # Producer: idempotent, acknowledged by all in-sync replicas; zstd shrank 10 KB articles most
-    # (FACTS.md); a short linger fills batches without holding a bundle's flush for long.
+    # Producer: idempotent, acknowledged by all in-sync replicas; a short linger fills batches without
+    # holding a bundle's flush for long. zstd by measurement (tests/bench/bench_kafka.py, README): on 10 KB
+    # articles it stores 4.2 KB per message (lz4 6.5 KB, gzip 4.1 KB, none 10.9 KB) at 6-8k msg/s (gzip
+    # 1.1-1.7k, lz4 7-16k), far beyond the pipeline's extraction-bound ~40 articles/s.
     acks: str = "all"
     compression_type: str | None = "zstd"
     linger_ms: int = 20
     batch_size: int = 256 * 1024
     max_request_size: int = 4 * 1024 * 1024
     request_timeout_ms: int = 30_000
+    bootstrap_timeout_ms: int = 30_000  # how long a new client tries to reach the cluster before giving up
+    session_timeout_ms: int = 6_000  # consumers: joining a group costs about half of this (FACTS.md)
     delivery_timeout_ms: int = 120_000
-    max_block_ms: int = 60_000  # how long send() may wait for buffer space: the back-pressure bound
+    max_block_ms: int = 60_000  # how long send() may wait for metadata of a topic it has not seen yet
+    # kafka-python backs off up to 30 s between reconnects by default: a restarted broker would sit
+    # unnoticed for that long
+    reconnect_backoff_max_ms: int = 5_000
+    # Publishing (PublishToKafka): kafka-python 3 has no bounded send buffer, so the publisher bounds it:
+    # at most this many unacknowledged messages per worker; beyond that it waits for the broker.
+    max_unacknowledged: int = 2_000
+    # how long a bundle waits for a missing broker (logging while it waits) before failing
+    outage_timeout_ms: int = 600_000
 
     def __post_init__(self) -> None:
         if self.security_protocol not in SECURITY_PROTOCOLS:
@@ -51,10 +74,21 @@ class KafkaSettings:
                 raise ValueError(f"SASL needs sasl_mechanism in {SASL_MECHANISMS}")
             if not self.sasl_username or self.sasl_password is None:
                 raise ValueError("SASL needs a username and a password")
+        if self.compression_type not in COMPRESSION_TYPES:
+            raise ValueError(
+                f"compression_type must be one of {COMPRESSION_TYPES}, not {self.compression_type!r}"
+            )
+        if self.acks not in ("0", "1", "all"):
+            raise ValueError(f"acks must be '0', '1' or 'all', not {self.acks!r}")
+        if self.max_unacknowledged < 1:
+            raise ValueError("max_unacknowledged must be at least 1")
 
     @classmethod
     def from_env(cls, bootstrap_servers: str, **overrides: Any) -> KafkaSettings:
-        """Settings with secrets from ``NEWSBEAM_KAFKA_SASL_PASSWORD`` (or ``..._FILE``) and the like."""
+        """Settings with secrets from ``NEWSBEAM_KAFKA_SASL_PASSWORD`` (or ``..._FILE``) and the like.
+
+        Overrides that are None are left at their defaults (unset command-line options).
+        """
 
         def secret(name: str) -> str | None:
             if os.environ.get(f"{name}_FILE"):
@@ -67,6 +101,8 @@ class KafkaSettings:
         if (key_password := secret("NEWSBEAM_KAFKA_SSL_PASSWORD")) is not None:
             values["ssl_password"] = key_password
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("compression_type") == "none":  # the command line's spelling of "no compression"
+            values["compression_type"] = None
         return cls(**values)
 
     def _common(self) -> dict[str, Any]:
@@ -75,6 +111,8 @@ class KafkaSettings:
             "client_id": self.client_id,
             "security_protocol": self.security_protocol,
             "request_timeout_ms": self.request_timeout_ms,
+            "bootstrap_timeout_ms": self.bootstrap_timeout_ms,
+            "reconnect_backoff_max_ms": self.reconnect_backoff_max_ms,
         }
         if self.security_protocol.startswith("SASL"):
             config.update(
@@ -96,7 +134,7 @@ class KafkaSettings:
         """Keyword arguments for ``kafka.KafkaProducer``."""
         return {
             **self._common(),
-            "acks": self.acks,
+            "acks": self.acks if self.acks == "all" else int(self.acks),  # kafka-python wants 0/1 as ints
             "enable_idempotence": self.acks == "all",
             "compression_type": self.compression_type,
             "linger_ms": self.linger_ms,
@@ -113,11 +151,151 @@ class KafkaSettings:
             **self._common(),
             "group_id": group_id,
             "enable_auto_commit": False,
-            "session_timeout_ms": 6_000,
-            "heartbeat_interval_ms": 2_000,
+            "session_timeout_ms": self.session_timeout_ms,
+            "heartbeat_interval_ms": max(100, self.session_timeout_ms // 3),
             **extra,
         }
 
     def admin_config(self) -> dict[str, Any]:
         """Keyword arguments for ``kafka.KafkaAdminClient``."""
         return self._common()
+
+
+class _HideSecrets(logging.Filter):
+    """Replaces known secrets in kafka-python's log records with ``[hidden]``.
+
+    kafka-python logs at DEBUG the admin client's whole configuration and every request, including the
+    SASL PLAIN authentication bytes; enabling DEBUG to chase a problem must not print the password.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.secrets:
+            return True
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in sorted(self.secrets, key=len, reverse=True):
+                message = message.replace(secret, "[hidden]")
+            record.msg, record.args = message, None
+        return True
+
+
+_HIDE_SECRETS = _HideSecrets()
+
+
+def _hide_secrets_of(settings: KafkaSettings) -> None:
+    """Register ``settings``' secrets and filter every kafka-python logger (they exist once imported)."""
+    for secret in (settings.sasl_password, settings.ssl_password):
+        if secret:
+            _HIDE_SECRETS.secrets.update({secret, repr(secret.encode("utf-8"))[2:-1]})
+    if not _HIDE_SECRETS.secrets:
+        return
+    names = [
+        name for name in logging.Logger.manager.loggerDict if name == "kafka" or name.startswith("kafka.")
+    ]
+    for name in names:
+        logger = logging.getLogger(name)
+        if _HIDE_SECRETS not in logger.filters:
+            logger.addFilter(_HIDE_SECRETS)
+
+
+class KafkaUnreachable(RuntimeError):
+    """No broker of the bootstrap servers could be reached and used with these settings."""
+
+
+class KafkaAuthenticationFailed(KafkaUnreachable):
+    """The broker refused the SASL credentials (or the mechanism)."""
+
+
+class KafkaTlsFailed(KafkaUnreachable):
+    """The TLS handshake failed: usually a broker certificate that the CA file does not vouch for."""
+
+
+class _BootstrapFailures(logging.Handler):
+    """Keeps the reasons kafka-python logs for failed connections (it raises only a timeout).
+
+    Attached to the ``kafka`` logger, so it sees the records of all its children (manager, transport).
+    An authentication or TLS failure is kept whenever it shows up; other reasons only the latest.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.decisive: str | None = None
+        self.last: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if self.decisive is None and any(mark in message for mark in _DECISIVE):
+            self.decisive = message
+        elif "failed" in message or "Abort" in message:
+            self.last = message
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for reason in (self.decisive, self.last) if reason is not None]
+
+
+_DECISIVE = (
+    "SaslAuthenticationFailed",
+    "UnsupportedSaslMechanism",
+    "CERTIFICATE_VERIFY_FAILED",
+    "Handshake failed",
+)
+
+
+def _explain(settings: KafkaSettings, reasons: list[str]) -> KafkaUnreachable:
+    where = f"Kafka at {settings.bootstrap_servers} ({settings.security_protocol})"
+    seconds = settings.bootstrap_timeout_ms / 1000
+    for reason in reasons:
+        if "SaslAuthenticationFailed" in reason or "UnsupportedSaslMechanism" in reason:
+            return KafkaAuthenticationFailed(
+                f"{where} refused user {settings.sasl_username!r} with {settings.sasl_mechanism}: check the "
+                "user name, the mechanism and the password (NEWSBEAM_KAFKA_SASL_PASSWORD or "
+                f"NEWSBEAM_KAFKA_SASL_PASSWORD_FILE). The broker said: {reason}"
+            )
+        if "CERTIFICATE_VERIFY_FAILED" in reason or "Handshake failed" in reason:
+            return KafkaTlsFailed(
+                f"TLS with {where} failed: {reason}. Pass the CA that signed the broker's certificate "
+                "(--ssl-cafile), and a client certificate and key when the broker requires one."
+            )
+    last = f"; last error: {reasons[-1]}" if reasons else ""
+    return KafkaUnreachable(
+        f"could not reach {where} within {seconds:.0f} s{last}. Is the broker running, and is this "
+        "the listener for that security protocol?"
+    )
+
+
+@contextmanager
+def explained_connection_errors(settings: KafkaSettings) -> Iterator[None]:
+    """Turn a client's bootstrap timeout into a ``KafkaUnreachable`` that says why (secrets kept out of logs)."""
+    _hide_secrets_of(settings)
+    failures = _BootstrapFailures()
+    kafka_log = logging.getLogger("kafka")
+    kafka_log.addHandler(failures)
+    try:
+        yield
+    except kafka_errors.KafkaTimeoutError as error:
+        raise _explain(settings, failures.reasons) from error
+    finally:
+        kafka_log.removeHandler(failures)
+
+
+def new_producer(settings: KafkaSettings) -> KafkaProducer:
+    """A producer for ``settings``; ``KafkaUnreachable`` when the cluster cannot be used."""
+    with explained_connection_errors(settings):
+        return KafkaProducer(**settings.producer_config())
+
+
+def new_consumer(settings: KafkaSettings, *, group_id: str | None, **extra: Any) -> KafkaConsumer:
+    """A consumer for ``settings`` (see ``consumer_config``); ``KafkaUnreachable`` as above."""
+    with explained_connection_errors(settings):
+        return KafkaConsumer(**settings.consumer_config(group_id=group_id, **extra))
+
+
+def new_admin(settings: KafkaSettings) -> KafkaAdminClient:
+    """An admin client for ``settings``; ``KafkaUnreachable`` as above."""
+    with explained_connection_errors(settings):
+        return KafkaAdminClient(**settings.admin_config())

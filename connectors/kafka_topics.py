@@ -16,7 +16,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import TopicAlreadyExistsError
 
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_admin
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def default_specs(
 
 def ensure_topics(settings: KafkaSettings, specs: dict[str, TopicSpec]) -> list[str]:
     """Create the missing topics, check the existing ones; returns the names it created."""
-    admin = KafkaAdminClient(**settings.admin_config())
+    admin = new_admin(settings)
     try:
         existing = set(admin.list_topics())
         missing = {name: spec for name, spec in specs.items() if name not in existing}
@@ -115,9 +115,9 @@ def _check_existing(admin: KafkaAdminClient, specs: dict[str, TopicSpec]) -> Non
     described = {topic["name"]: topic for topic in admin.describe_topics(list(specs))}
     resources = [ConfigResource(ConfigResourceType.TOPIC, name) for name in specs]
     # {"topic": {name: {config key: {"value": ..., ...}}}}
-    configs: dict[str, dict[str, dict[str, Any]]] = admin.describe_configs(resources, config_filter="all").get(
-        "topic", {}
-    )
+    configs: dict[str, dict[str, dict[str, Any]]] = admin.describe_configs(
+        resources, config_filter="all"
+    ).get("topic", {})
     problems: list[str] = []
     for name, spec in specs.items():
         partitions = len(described.get(name, {}).get("partitions") or [])

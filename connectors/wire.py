@@ -14,7 +14,7 @@ from typing import Any
 
 from connectors.kafka_topics import TopicNames
 from transforms.dead_letters import jsonable
-from transforms.records import Article, DeadLetter, FeedPoll
+from transforms.records import Article, DeadLetter, Entities, Evidence, FeedPoll, Heartbeat, Regulation
 from transforms.regulation import regulation_to_dict
 
 SCHEMA_VERSION = 1
@@ -55,6 +55,8 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "language": article.language,
         "tags": list(article.tags),
         "regulation": regulation_to_dict(article.regulation) if article.regulation is not None else None,
+        # restarts compare against it (connectors.published_articles)
+        "fingerprint": article.fingerprint or None,
     }
 
 
@@ -68,7 +70,10 @@ def poll_to_dict(poll: FeedPoll) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "event": "feed_poll", **jsonable(poll)}
 
 
-def _headers(kind: str, **extra: str | None) -> tuple[tuple[str, bytes], ...]:
+def headers_for(kind: str, **extra: str | None) -> tuple[tuple[str, bytes], ...]:
+    """The headers of every message: content type, schema and pipeline versions, record type, and
+    ``extra`` ones (language, flagged, feed...) when they have a value; consumers can route on them
+    without parsing the value."""
     base = {
         "content-type": CONTENT_TYPE,
         "schema-version": str(SCHEMA_VERSION),
@@ -83,7 +88,7 @@ def article_records(article: Article, topics: TopicNames) -> list[KafkaRecord]:
     """``articles`` always, ``regulation`` too when the article is flagged; keyed by article id."""
     flagged = article.regulation is not None and article.regulation.flagged
     value = encode(article_to_dict(article))
-    headers = _headers(
+    headers = headers_for(
         "article",
         language=article.language,
         flagged=str(flagged).lower(),
@@ -103,7 +108,7 @@ def dead_letter_record(letter: DeadLetter, topics: TopicNames) -> KafkaRecord:
         topics.deadletter,
         key.encode("utf-8") if key else None,
         encode(dead_letter_to_dict(letter)),
-        _headers("dead_letter", stage=letter.stage, reason=letter.reason, feed=letter.feed),
+        headers_for("dead_letter", stage=letter.stage, reason=letter.reason, feed=letter.feed),
     )
 
 
@@ -113,7 +118,24 @@ def poll_record(poll: FeedPoll, topics: TopicNames) -> KafkaRecord:
         topics.ops,
         poll.feed.encode("utf-8"),
         encode(poll_to_dict(poll)),
-        _headers("feed_poll", feed=poll.feed),
+        headers_for("feed_poll", feed=poll.feed),
+    )
+
+
+def heartbeat_to_dict(heartbeat: Heartbeat) -> dict[str, Any]:
+    """The ``ops`` message value of a pipeline heartbeat (counters as an object)."""
+    value = jsonable(heartbeat)
+    value["counters"] = dict(heartbeat.counters)
+    return {"schema_version": SCHEMA_VERSION, "event": "heartbeat", **value}
+
+
+def heartbeat_record(heartbeat: Heartbeat, topics: TopicNames) -> KafkaRecord:
+    """The ``ops`` record of a heartbeat, keyed by job id."""
+    return KafkaRecord(
+        topics.ops,
+        heartbeat.job.encode("utf-8"),
+        encode(heartbeat_to_dict(heartbeat)),
+        headers_for("heartbeat"),
     )
 
 
@@ -130,3 +152,79 @@ SCHEMA_OF_TOPIC_SUFFIX = {
     "deadletter": "deadletter",
     "ops": "ops",
 }
+
+
+class WireError(ValueError):
+    """A message value that is not an article this reader can use (not JSON, or no id and URL)."""
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
+
+
+def _regulation_from_dict(value: Any) -> Regulation | None:
+    if not isinstance(value, dict):
+        return None
+    found = value.get("entities")
+    entities: dict[str, Any] = found if isinstance(found, dict) else {}
+    evidence = [item for item in value.get("evidence") or [] if isinstance(item, dict)]
+    return Regulation(
+        flagged=bool(value.get("flagged", False)),
+        score=float(value.get("score") or 0.0),
+        categories=_strings(value.get("categories")),
+        jurisdictions=_strings(value.get("jurisdictions")),
+        entities=Entities(
+            regulators=_strings(entities.get("regulators")),
+            companies=_strings(entities.get("companies")),
+            people=_strings(entities.get("people")),
+        ),
+        evidence=tuple(
+            Evidence(
+                sentence=str(item.get("sentence", "")),
+                start=int(item.get("start") or 0),
+                end=int(item.get("end") or 0),
+                signals=_strings(item.get("signals")),
+            )
+            for item in evidence
+        ),
+    )
+
+
+def article_from_dict(value: dict[str, Any]) -> Article:
+    """An ``articles``/``regulation`` message value → ``Article``, for consumers.
+
+    Written against schema version 1 and forward compatible: fields it does not know (added by later
+    versions) are ignored, and optional fields that are missing get their defaults. Raises ``WireError``
+    when the value has no ``article_id`` or ``url``.
+    """
+    article_id, url = value.get("article_id"), value.get("url")
+    if not isinstance(article_id, str) or not isinstance(url, str):
+        raise WireError("not an article: article_id and url must be strings")
+    return Article(
+        article_id=article_id,
+        url=url,
+        feed=str(value.get("feed") or ""),
+        title=str(value.get("title") or ""),
+        text=str(value.get("text") or ""),
+        text_source=str(value.get("text_source") or "feed"),
+        authors=_strings(value.get("authors")),
+        published=value.get("published") if isinstance(value.get("published"), str) else None,
+        language=value.get("language") if isinstance(value.get("language"), str) else None,
+        seen_at=str(value.get("seen_at") or ""),
+        tags=_strings(value.get("tags")),
+        version=int(value.get("version") or 1),
+        fetch_error=value.get("fetch_error") if isinstance(value.get("fetch_error"), str) else None,
+        regulation=_regulation_from_dict(value.get("regulation")),
+        fingerprint=str(value.get("fingerprint") or ""),
+    )
+
+
+def article_from_bytes(raw: bytes) -> Article:
+    """A raw message value → ``Article``; ``WireError`` when it is not a JSON article."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise WireError(f"not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise WireError("not a JSON object")
+    return article_from_dict(value)
