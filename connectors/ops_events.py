@@ -1,0 +1,352 @@
+"""Operational events: the pipeline's heartbeat, and reading ``<prefix>.ops`` and the other topics back.
+
+In the graph, ``PipelineHeartbeat`` counts what the pipeline emits (polls, new entries, articles, dead
+letters, acknowledged messages) under the Beam metric names and, at every tick of its own
+``PeriodicImpulse``, emits a ``Heartbeat`` with the cumulative counts. It travels through Kafka like
+every other record, so operators get it on every runner and every worker, whether or not the runner
+reports Beam metrics (on the bundle-based DirectRunner those under-counted, FACTS.md).
+
+Outside the graph, ``publish_heartbeat`` sends the one heartbeat of a ``--once`` run after it finished,
+``TopicTail`` follows topics from a point in time for the monitor and the progress bar, and
+``consumer_lag`` reads every consumer group's committed offsets against the topics' end offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.periodicsequence import PeriodicImpulse
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.utils.timestamp import Timestamp
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+
+from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_topics import TopicNames
+from connectors.wire import KafkaRecord, heartbeat_record
+from transforms.dead_letters import utc_now
+from transforms.records import Article, DeadLetter, FeedEntry, FeedPoll, Heartbeat
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTERS = "DeadLetters"  # the Beam metrics namespace of dead letters, one counter per reason
+TICK = "__tick__"
+_SEQUENCE = "__sequence__"
+
+
+def dead_letter_counter_name(letter: DeadLetter) -> str:
+    """The counter a dead letter adds to: ``DeadLetters.<reason>``."""
+    return f"{DEAD_LETTERS}.{letter.reason}"
+
+
+class _CountDeadLettersFn(beam.DoFn):
+    def __init__(self) -> None:
+        self.total = Metrics.counter(DEAD_LETTERS, "dead_lettered")
+
+    def process(self, letter: DeadLetter) -> Iterator[DeadLetter]:
+        self.total.inc()
+        # one counter per reason: the set of reasons is small and fixed by the stages' code
+        Metrics.counter(DEAD_LETTERS, letter.reason).inc()
+        yield letter
+
+
+class CountDeadLetters(beam.PTransform):
+    """Dead letters → the same dead letters, counted in Beam metrics by reason (``DeadLetters.<reason>``)."""
+
+    def expand(self, letters: beam.PCollection[DeadLetter]) -> beam.PCollection[DeadLetter]:
+        return letters | "Count" >> beam.ParDo(_CountDeadLettersFn())
+
+
+# What each kind of element adds to the heartbeat's counters: pure functions, tested without Beam.
+
+
+def poll_counts(poll: FeedPoll) -> list[tuple[str, int]]:
+    """Counters of one feed poll (same names as PollFeeds' Beam metrics)."""
+    counts = [("PollFeeds.polls", 1), ("PollFeeds.entries_seen", poll.entries)]
+    if poll.status is not None:
+        counts.append(("PollFeeds.feeds_polled", 1))
+    if poll.outcome == "not_modified":
+        counts.append(("PollFeeds.not_modified", 1))
+    if poll.consecutive_failures > 0:
+        counts.append(("PollFeeds.poll_failures", 1))
+    return counts
+
+
+def entry_counts(entry: FeedEntry) -> list[tuple[str, int]]:
+    """Counters of an entry that passed DropDuplicates."""
+    return [("DropDuplicates.new_articles" if entry.version == 1 else "DropDuplicates.updated_articles", 1)]
+
+
+def article_counts(article: Article) -> list[tuple[str, int]]:
+    """Counters of an article that left FlagRegulation."""
+    counts = [("ExtractArticles.extracted", 1), ("FlagRegulation.checked", 1)]
+    if article.text_source == "feed":
+        counts.append(("ExtractArticles.fallback_to_feed", 1))
+    if article.regulation is not None and article.regulation.flagged:
+        counts.append(("FlagRegulation.flagged", 1))
+    return counts
+
+
+def dead_letter_counts(letter: DeadLetter) -> list[tuple[str, int]]:
+    """Counters of one dead letter."""
+    return [(f"{DEAD_LETTERS}.dead_lettered", 1), (dead_letter_counter_name(letter), 1)]
+
+
+def acked_counts(acked: tuple[str, str]) -> list[tuple[str, int]]:
+    """Counters of one message the broker acknowledged, in total and per topic kind."""
+    topic, _key = acked
+    return [("PublishToKafka.published", 1), (f"PublishToKafka.published_{topic.rsplit('.', 1)[-1]}", 1)]
+
+
+class _HeartbeatFn(beam.DoFn):
+    """Keeps the cumulative counters in per-key state (one key) and emits a heartbeat per tick."""
+
+    COUNTS = ReadModifyWriteStateSpec("heartbeat_counts", PickleCoder())
+
+    def __init__(self, job: str, started_at: str, interval: float) -> None:
+        self._job = job
+        self._started_at = started_at
+        self._interval = interval
+
+    def process(
+        self, keyed: tuple[str, tuple[str, int]], counts=beam.DoFn.StateParam(COUNTS)
+    ) -> Iterator[Heartbeat]:
+        _, (name, amount) = keyed
+        current: dict[str, int] = counts.read() or {}
+        if name != TICK:
+            current[name] = current.get(name, 0) + amount
+            counts.write(current)
+            return
+        sequence = current.get(_SEQUENCE, 0) + 1
+        current[_SEQUENCE] = sequence
+        counts.write(current)
+        yield Heartbeat(
+            job=self._job,
+            at=utc_now(),
+            mode="streaming",
+            started_at=self._started_at,
+            sequence=sequence,
+            interval=self._interval,
+            counters=tuple(sorted((k, v) for k, v in current.items() if k != _SEQUENCE)),
+        )
+
+
+class PipelineHeartbeat(beam.PTransform):
+    """``{"polls", "entries", "articles", "dead", "acked"}`` collections → periodic ``Heartbeat``s.
+
+    Streaming only: the ticks come from a ``PeriodicImpulse`` from ``start`` to ``stop`` every
+    ``interval`` seconds (always explicit, FACTS.md). The first heartbeat goes out at start, so the
+    monitor sees a pipeline as soon as it runs.
+    """
+
+    def __init__(self, *, job: str, start: float, stop: float, interval: float) -> None:
+        super().__init__()
+        if interval <= 0:
+            raise ValueError("the heartbeat interval must be positive")
+        self._job = job
+        self._start = start
+        self._stop = stop
+        self._interval = interval
+
+    def expand(self, inputs: dict[str, beam.PCollection]) -> beam.PCollection[Heartbeat]:
+        counting = {
+            "polls": poll_counts,
+            "entries": entry_counts,
+            "articles": article_counts,
+            "dead": dead_letter_counts,
+            "acked": acked_counts,
+        }
+        parts = [inputs[name] | f"Count{name.title()}" >> beam.FlatMap(fn) for name, fn in counting.items()]
+        ticks = (
+            inputs["polls"].pipeline
+            | "HeartbeatTicks"
+            >> PeriodicImpulse(
+                start_timestamp=Timestamp.of(self._start),
+                stop_timestamp=Timestamp.of(self._stop),
+                fire_interval=self._interval,
+            )
+            | "AsTick" >> beam.Map(lambda _tick: (TICK, 0))
+        )
+        return (
+            [*parts, ticks]
+            | "AllCounts" >> beam.Flatten()
+            | "OneKey" >> beam.Map(lambda count: ("pipeline", count))
+            | "Beat" >> beam.ParDo(_HeartbeatFn(self._job, utc_now(), self._interval))
+        )
+
+
+def publish_heartbeat(settings: KafkaSettings, topics: TopicNames, heartbeat: Heartbeat) -> None:
+    """Send one heartbeat and wait for the broker's acknowledgement (the end of a ``--once`` run)."""
+    record: KafkaRecord = heartbeat_record(heartbeat, topics)
+    producer = KafkaProducer(**settings.producer_config())
+    try:
+        producer.send(record.topic, key=record.key, value=record.value, headers=list(record.headers)).get(
+            timeout=30
+        )
+    finally:
+        producer.close(timeout=10)
+
+
+@dataclass(frozen=True, slots=True)
+class OpsMessage:
+    """One message read back by ``TopicTail``: topic, broker timestamp and the decoded JSON value."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp: float  # seconds since the epoch (the producer's CreateTime unless the topic says otherwise)
+    key: str | None
+    value: dict[str, Any] | None  # None when the value is not a JSON object
+
+
+def _decoded(record: Any) -> OpsMessage:
+    try:
+        value = json.loads(record.value) if record.value is not None else None
+    except (ValueError, UnicodeDecodeError):
+        value = None
+    return OpsMessage(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        timestamp=record.timestamp / 1000.0,
+        key=record.key.decode("utf-8", "replace") if record.key is not None else None,
+        value=value if isinstance(value, dict) else None,
+    )
+
+
+@dataclass
+class TopicTail:
+    """Follows ``topics`` from ``since`` (epoch seconds; None: from the beginning) without a consumer group.
+
+    Topics that do not exist yet are picked up when they appear. ``caught_up()`` says whether every
+    assigned partition has been read up to the end offset seen at the last check.
+    """
+
+    settings: KafkaSettings
+    topics: Sequence[str]
+    since: float | None = None
+    _consumer: KafkaConsumer | None = field(default=None, init=False, repr=False)
+    _assigned: dict[str, list[TopicPartition]] = field(default_factory=dict, init=False, repr=False)
+
+    def open(self) -> None:
+        """Connect and fix the start offsets now (``since`` then means "from this moment" for live tails)."""
+        self._ensure()
+
+    def _ensure(self) -> KafkaConsumer:
+        if self._consumer is None:
+            self._consumer = KafkaConsumer(
+                **self.settings.consumer_config(group_id=None, auto_offset_reset="earliest")
+            )
+        missing = [topic for topic in self.topics if topic not in self._assigned]
+        if missing:
+            consumer = self._consumer
+            added: list[TopicPartition] = []
+            for topic in missing:
+                partitions = consumer.partitions_for_topic(topic)
+                if partitions:
+                    self._assigned[topic] = [TopicPartition(topic, p) for p in sorted(partitions)]
+                    added.extend(self._assigned[topic])
+            if added:
+                consumer.assign([tp for tps in self._assigned.values() for tp in tps])
+                self._seek(consumer, added)
+        return self._consumer
+
+    def _seek(self, consumer: KafkaConsumer, partitions: list[TopicPartition]) -> None:
+        if self.since is None:
+            consumer.seek_to_beginning(*partitions)
+            return
+        found = consumer.offsets_for_times({tp: int(self.since * 1000) for tp in partitions})
+        ends = consumer.end_offsets(partitions)
+        for tp in partitions:
+            at = found.get(tp)
+            consumer.seek(tp, at.offset if at is not None else ends[tp])
+
+    def poll(self, timeout: float = 0.5) -> list[OpsMessage]:
+        """The messages that arrived since the last call (waits up to ``timeout`` seconds for some)."""
+        consumer = self._ensure()
+        if not self._assigned:
+            time.sleep(timeout)
+            return []
+        batch = consumer.poll(timeout_ms=int(timeout * 1000), max_records=2000)
+        return [_decoded(record) for records in batch.values() for record in records]
+
+    def caught_up(self) -> bool:
+        """Whether every existing topic was read to its current end."""
+        consumer = self._ensure()
+        if len(self._assigned) < len(self.topics):
+            return False
+        partitions = [tp for tps in self._assigned.values() for tp in tps]
+        ends = consumer.end_offsets(partitions)
+        return all(consumer.position(tp) >= ends[tp] for tp in partitions)
+
+    def read_to_end(self, *, timeout: float = 30.0) -> Iterator[OpsMessage]:
+        """Every message up to the end offsets as they are now (for one-shot readers such as ``status``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            yield from self.poll(0.3)
+            if self.caught_up():
+                return
+        log.warning(
+            "stopped reading %s after %.0f s before reaching the end", ", ".join(self.topics), timeout
+        )
+
+    def close(self) -> None:
+        """Close the consumer."""
+        if self._consumer is not None:
+            self._consumer.close()
+            self._consumer = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLag:
+    """How far one consumer group is behind on one topic (summed over its partitions)."""
+
+    group: str
+    topic: str
+    lag: int
+    committed: int
+    end: int
+
+
+def consumer_lag(
+    admin: KafkaAdminClient, consumer: KafkaConsumer, *, topics: Iterable[str] | None = None
+) -> list[GroupLag]:
+    """Every consumer group's lag per topic (only ``topics`` when given), from committed vs end offsets.
+
+    A partition of a topic the group reads but has committed nothing on yet counts from its earliest
+    offset (what a consumer starting there would still have to read); ``kafka-consumer-groups`` shows
+    such a partition as "-".
+    """
+    wanted = set(topics) if topics is not None else None
+    groups = [g["group_id"] if isinstance(g, dict) else g[0] for g in admin.list_groups()]
+    lags: list[GroupLag] = []
+    for group in sorted(groups):
+        committed = admin.list_group_offsets({group: None}).get(group, {})
+        read = sorted({tp.topic for tp in committed if wanted is None or tp.topic in wanted})
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in read
+            for p in sorted(consumer.partitions_for_topic(topic) or [])
+        ]
+        if not partitions:
+            continue
+        ends = consumer.end_offsets(partitions)
+        uncommitted = [tp for tp in partitions if tp not in committed or committed[tp].offset < 0]
+        starts = consumer.beginning_offsets(uncommitted) if uncommitted else {}
+        per_topic: dict[str, list[int]] = {}
+        for tp in partitions:
+            end = ends.get(tp, 0)
+            offset = starts.get(tp, 0) if tp in starts else committed[tp].offset
+            total = per_topic.setdefault(tp.topic, [0, 0, 0])
+            total[0] += max(0, end - offset)
+            total[1] += offset
+            total[2] += end
+        lags.extend(GroupLag(group, topic, lag, done, end) for topic, (lag, done, end) in per_topic.items())
+    return lags

@@ -1,0 +1,1 @@
+"""``newsbeam monitor``: a dashboard, Prometheus metrics and a health check built from the topics."""

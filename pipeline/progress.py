@@ -1,0 +1,254 @@
+"""What ``newsbeam run`` shows while it works: logs (text or JSON), a progress bar, a summary.
+
+The progress comes from the topics, not from the runner: a ``TopicTail`` follows ``<prefix>.ops``,
+``.articles``, ``.regulation`` and ``.deadletter`` from the moment the run starts and counts feeds
+polled, articles published, flagged stories and dead letters, so it is the same on every runner. On a
+terminal a rich progress bar shows them live; otherwise a plain log line every ``LOG_EVERY`` seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+import time
+from collections import Counter
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:  # the run imports Beam anyway; `newsbeam classify` only wants the logging set-up
+    from connectors.ops_events import OpsMessage, TopicTail
+    from pipeline.config import PipelineConfig
+
+log = logging.getLogger("newsbeam.progress")
+
+LOG_FORMATS = ("text", "json")
+LOG_EVERY = 15.0
+NOISY_LOGGERS = ("apache_beam", "kafka", "urllib3", "trafilatura", "htmldate", "courlan")
+
+# rich writes the bar and the log lines through one console, so the lines scroll above the bar
+STDERR = Console(stderr=True)
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and any ``extra={"fields": {...}}``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            document.update(fields)
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Logs to stderr: JSON lines for log shippers, rich on a terminal, plain lines otherwise."""
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"log format must be one of {LOG_FORMATS}, not {log_format!r}")
+    handler: logging.Handler
+    if log_format == "json":
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLogFormatter())
+    elif STDERR.is_terminal:
+        handler = RichHandler(
+            console=STDERR, show_path=False, rich_tracebacks=False, log_time_format="%H:%M:%S"
+        )
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    # Beam and kafka-python are chatty at INFO; their warnings still show
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+class RunCounts:
+    """What the topics say a run has done so far."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.feeds_polled: set[str] = set()
+        self.feeds_failed: set[str] = set()
+        self.articles = 0
+        self.flagged = 0
+        self.dead_letters: Counter[str] = Counter()
+        self.heartbeats = 0
+
+    def add(self, message: OpsMessage) -> None:
+        """Count one message."""
+        kind = message.topic.removeprefix(self.prefix + ".")
+        value = message.value or {}
+        if kind == "ops" and value.get("event") == "feed_poll":
+            feed = str(value.get("feed"))
+            self.feeds_polled.add(feed)
+            if int(value.get("consecutive_failures") or 0) > 0:
+                self.feeds_failed.add(feed)
+            else:
+                self.feeds_failed.discard(feed)
+        elif kind == "ops" and value.get("event") == "heartbeat":
+            self.heartbeats += 1
+        elif kind == "articles":
+            self.articles += 1
+        elif kind == "regulation":
+            self.flagged += 1
+        elif kind == "deadletter":
+            self.dead_letters[f"{value.get('stage')}/{value.get('reason')}"] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly counts."""
+        return {
+            "feeds_polled": len(self.feeds_polled),
+            "feeds_failed": sorted(self.feeds_failed),
+            "articles": self.articles,
+            "flagged": self.flagged,
+            "dead_letters": dict(self.dead_letters),
+        }
+
+
+class RunProgress:
+    """A context around a run: follows its topics; draws a progress bar when ``show_bar``."""
+
+    def __init__(self, config: PipelineConfig, *, show_bar: bool, console: Console = STDERR) -> None:
+        self.config = config
+        self.counts = RunCounts(config.topics.prefix)
+        self._show_bar = show_bar
+        self._console = console
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._tail: TopicTail | None = None
+        self._progress: Progress | None = None
+        self._tasks: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.error: str | None = None
+
+    def __enter__(self) -> RunProgress:
+        from connectors.ops_events import TopicTail
+
+        topics = self.config.topics
+        self._tail = TopicTail(
+            self.config.kafka,
+            [topics.ops, topics.articles, topics.regulation, topics.deadletter],
+            since=time.time(),
+        )
+        try:
+            self._tail.open()
+        except Exception as error:  # progress is a nicety: never stop a run for it
+            self.error = f"{type(error).__name__}: {error}"
+            log.warning("no progress display: cannot follow the topics (%s)", self.error)
+            self._tail = None
+            return self
+        if self._show_bar:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description:<20}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self._console,
+                transient=False,
+            )
+            self._tasks = {
+                "feeds": self._progress.add_task("feeds polled", total=len(self.config.feeds)),
+                "articles": self._progress.add_task("articles published", total=None),
+                "flagged": self._progress.add_task("flagged stories", total=None),
+                "dead": self._progress.add_task("dead letters", total=None),
+            }
+            self._progress.start()
+        self._thread = threading.Thread(target=self._follow, name="run-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def _follow(self) -> None:
+        assert self._tail is not None
+        last_log = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                messages = self._tail.poll(0.3)
+            except Exception as error:
+                self.error = f"{type(error).__name__}: {error}"
+                log.warning("progress display stopped: %s", self.error)
+                return
+            with self._lock:
+                for message in messages:
+                    self.counts.add(message)
+            self._draw()
+            if not self._show_bar and time.monotonic() - last_log >= LOG_EVERY:
+                last_log = time.monotonic()
+                log.info(
+                    "progress: %d/%d feeds polled, %d articles, %d flagged, %d dead letters",
+                    len(self.counts.feeds_polled),
+                    len(self.config.feeds),
+                    self.counts.articles,
+                    self.counts.flagged,
+                    sum(self.counts.dead_letters.values()),
+                    extra={"fields": {"event": "progress", **self.counts.as_dict()}},
+                )
+
+    def _draw(self) -> None:
+        if self._progress is None:
+            return
+        counts = self.counts
+        self._progress.update(self._tasks["feeds"], completed=len(counts.feeds_polled))
+        self._progress.update(self._tasks["articles"], completed=counts.articles)
+        self._progress.update(self._tasks["flagged"], completed=counts.flagged)
+        self._progress.update(self._tasks["dead"], completed=sum(counts.dead_letters.values()))
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._tail is not None:
+            # the last bundle's messages were acknowledged before the run returned: read up to them
+            try:
+                with self._lock:
+                    for message in self._tail.read_to_end(timeout=10.0):
+                        self.counts.add(message)
+            except Exception as failure:
+                log.debug("could not read the last messages: %s", failure)
+            finally:
+                self._tail.close()
+        self._draw()
+        if self._progress is not None:
+            for task in self._tasks.values():
+                self._progress.update(task, total=self._progress.tasks[task].completed or 1)
+            self._progress.stop()
+
+
+def summary_table(counts: dict[str, Any], runner_counters: dict[str, int], feeds: int) -> Table:
+    """The end-of-run summary for a terminal."""
+    table = Table(title="newsbeam run summary", show_header=True, expand=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    failed = counts["feeds_failed"]
+    table.add_row("feeds polled", f"{counts['feeds_polled']}/{feeds}")
+    table.add_row("feeds failing", f"[red]{len(failed)}[/] ({', '.join(failed)})" if failed else "0")
+    table.add_row("articles published", str(counts["articles"]))
+    table.add_row("flagged stories", str(counts["flagged"]))
+    dead = counts["dead_letters"]
+    table.add_row("dead letters", str(sum(dead.values())))
+    for reason, count in sorted(dead.items()):
+        table.add_row(f"  {reason}", str(count))
+    for name in ("DropDuplicates.duplicates", "ExtractArticles.fallback_to_feed", "PublishToKafka.published"):
+        if name in runner_counters:
+            table.add_row(f"runner: {name}", str(runner_counters[name]))
+    return table

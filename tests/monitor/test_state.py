@@ -1,0 +1,269 @@
+"""MonitorState on hand-written ops/article/dead-letter messages: feed status, health, series, metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from connectors.ops_events import GroupLag, OpsMessage
+from pipeline.monitor.metrics import render
+from pipeline.monitor.state import HealthRules, MonitorState, parse_time
+
+T0 = 1_760_000_000.0  # a fixed "now" the tests move by hand
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def iso(epoch: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def message(topic: str, value: dict[str, Any] | None, at: float, offset: int = 0) -> OpsMessage:
+    return OpsMessage(topic=topic, partition=0, offset=offset, timestamp=at, key=None, value=value)
+
+
+def poll(
+    feed: str, at: float, *, failures: int = 0, outcome: str = "ok", error: str | None = None
+) -> OpsMessage:
+    return message(
+        "news.ops",
+        {
+            "schema_version": 1,
+            "event": "feed_poll",
+            "feed": feed,
+            "url": f"http://example.test/{feed}.xml",
+            "at": iso(at),
+            "status": None if failures else 200,
+            "outcome": outcome,
+            "entries": 0 if failures else 3,
+            "duration": 0.05,
+            "next_poll": iso(at + 60),
+            "consecutive_failures": failures,
+            "error": error,
+        },
+        at,
+    )
+
+
+def heartbeat(at: float, *, mode: str = "streaming", final: bool = False) -> OpsMessage:
+    return message(
+        "news.ops",
+        {
+            "schema_version": 1,
+            "event": "heartbeat",
+            "job": "news-abc",
+            "at": iso(at),
+            "mode": mode,
+            "started_at": iso(T0 - 600),
+            "sequence": 7,
+            "interval": 30.0,
+            "counters": {"PollFeeds.feeds_polled": 12, "FlagRegulation.flagged": 2},
+            "final": final,
+        },
+        at,
+    )
+
+
+def article(feed: str, at: float, *, version: int = 1, seen: float | None = None) -> OpsMessage:
+    return message(
+        "news.articles",
+        {
+            "feed": feed,
+            "version": version,
+            "seen_at": iso(seen if seen is not None else at - 2),
+            "published": iso(at - 3600),
+        },
+        at,
+    )
+
+
+def state_with(clock: Clock, **rules: Any) -> MonitorState:
+    return MonitorState("news", rules=HealthRules(**rules), clock=clock)
+
+
+def test_parse_time_reads_our_wire_format_and_rejects_junk() -> None:
+    assert parse_time("2025-10-09T08:53:20.250Z") == 1_760_000_000.25
+    assert parse_time("2025-10-09T08:53:20") == 1_760_000_000.0  # no zone: UTC, as on our wire
+    assert parse_time("not a time") is None
+    assert parse_time(None) is None
+
+
+def test_healthy_pipeline_with_fresh_heartbeat_and_good_feeds() -> None:
+    clock = Clock()
+    state = state_with(clock)
+    state.apply_all([poll("a", T0 - 10), poll("b", T0 - 5), heartbeat(T0 - 20), article("a", T0 - 9)])
+    health = state.health()
+    assert health["healthy"], health
+    rows = {row["feed"]: row for row in state.feeds()}
+    assert rows["a"]["status"] == "ok" and rows["a"]["new_articles_last_hour"] == 1
+    assert rows["b"]["new_articles_last_hour"] == 0
+
+
+def test_no_heartbeat_is_unhealthy_and_says_so() -> None:
+    clock = Clock()
+    state = state_with(clock)
+    state.apply(poll("a", T0))
+    health = state.health()
+    assert not health["healthy"]
+    assert health["problems"] == ["no pipeline heartbeat seen on news.ops"]
+
+
+def test_stale_heartbeat_is_unhealthy() -> None:
+    clock = Clock()
+    state = state_with(clock, heartbeat_max_age=60)
+    state.apply(heartbeat(T0))
+    clock.now = T0 + 61
+    health = state.health()
+    assert not health["healthy"]
+    assert "61 s ago" in health["problems"][0] and "max 60 s" in health["problems"][0]
+
+
+def test_a_feed_that_keeps_failing_goes_failing_then_broken_then_recovers() -> None:
+    clock = Clock()
+    state = state_with(clock, broken_after=300, broken_polls=5)
+    state.apply(heartbeat(T0))
+    state.apply(poll("bad", T0, failures=1, outcome="http_status", error="HTTP 500 from http://x"))
+    row = state.feeds()[0]
+    assert (row["status"], row["consecutive_failures"], row["last_error"]) == (
+        "failing",
+        1,
+        "HTTP 500 from http://x",
+    )
+    assert state.health()["healthy"]  # failing, but not for long yet
+
+    # --once runs start their count at 1 again; the monitor's streak spans runs
+    clock.now = T0 + 120
+    state.apply_all(
+        [heartbeat(T0 + 120), poll("bad", T0 + 120, failures=1, outcome="http_status", error="HTTP 500")]
+    )
+    assert state.feeds()[0]["consecutive_failures"] == 2
+
+    clock.now = T0 + 301
+    state.apply(heartbeat(T0 + 300))
+    row = state.feeds()[0]
+    assert row["status"] == "broken"
+    health = state.health()
+    assert not health["healthy"]
+    assert health["problems"] == [
+        "feed bad broken: 2 failed poll(s) in a row for 301 s (limits 5 polls / 300 s); last error: HTTP 500"
+    ]
+
+    state.apply(poll("bad", T0 + 302))
+    row = state.feeds()[0]
+    assert (row["status"], row["consecutive_failures"], row["failing_since"]) == ("ok", 0, None)
+    assert state.health()["healthy"]
+
+
+def test_enough_failed_polls_make_a_feed_broken_at_once() -> None:
+    clock = Clock()
+    state = state_with(clock, broken_after=10_000, broken_polls=3)
+    state.apply(poll("bad", T0, failures=3, outcome="connection_failed", error="refused"))
+    assert state.feeds()[0]["status"] == "broken"
+
+
+def test_streaming_feed_not_polled_for_long_is_overdue_but_a_finished_once_run_is_not() -> None:
+    clock = Clock()
+    state = state_with(clock, overdue_after=100, heartbeat_max_age=10_000)
+    state.apply_all([heartbeat(T0), poll("slow", T0)])  # next poll due at T0 + 60
+    clock.now = T0 + 161
+    assert state.feeds()[0]["status"] == "overdue"
+    state.apply(heartbeat(T0 + 161, mode="once", final=True))
+    assert state.feeds()[0]["status"] == "ok"
+
+
+def test_an_older_poll_arriving_late_does_not_override_the_newer_state() -> None:
+    clock = Clock()
+    state = state_with(clock)
+    state.apply(poll("a", T0))
+    state.apply(poll("a", T0 - 100, failures=1, outcome="timeout"))
+    row = state.feeds()[0]
+    assert row["status"] == "ok" and row["polls"] == {"ok": 1, "timeout": 1}
+
+
+def test_series_flagged_and_dead_letters() -> None:
+    clock = Clock()
+    state = state_with(clock)
+    state.apply_all([article("a", T0 - 61), article("a", T0 - 1), article("a", T0 - 1, version=2)])
+    state.apply(
+        message(
+            "news.regulation",
+            {
+                "feed": "a",
+                "title": "SEC sues exchange",
+                "url": "https://example.test/sec",
+                "language": "en",
+                "regulation": {
+                    "score": 0.9,
+                    "categories": ["enforcement"],
+                    "jurisdictions": ["US"],
+                    "evidence": [{"sentence": "The SEC sued.", "signals": ["regulator:SEC"]}],
+                },
+            },
+            T0 - 1,
+        )
+    )
+    state.apply(
+        message("news.deadletter", {"stage": "ExtractArticles", "reason": "no_text", "feed": "a"}, T0)
+    )
+    state.apply(message("news.deadletter", None, T0))  # not JSON: counted as undecodable, nothing else
+    series = state.series()
+    assert (
+        series["articles"][-2:] == [1, 2] and series["flagged"][-1] == 1 and series["dead_letters"][-1] == 1
+    )
+    flagged = state.flagged()[0]
+    assert flagged["title"] == "SEC sues exchange" and flagged["evidence"][0]["sentence"] == "The SEC sued."
+    assert state.dead_letters()["reasons"] == [{"stage": "ExtractArticles", "reason": "no_text", "count": 1}]
+    assert state.totals()["undecodable"] == {"deadletter": 1}
+    assert {row["feed"]: row["new_articles_last_hour"] for row in state.feeds()} == {"a": 2}
+
+
+def test_metrics_exposition_parses_and_carries_feed_lag_and_latency() -> None:
+    clock = Clock()
+    state = state_with(clock, broken_polls=2)
+    state.apply_all(
+        [
+            heartbeat(T0 - 5),
+            poll("good", T0 - 5),
+            poll("bad", T0 - 4, failures=2, outcome="timeout", error="timed out"),
+            article("good", T0 - 3, seen=T0 - 4.5),
+            message("news.deadletter", {"stage": "PollFeeds", "reason": "timeout", "feed": "bad"}, T0 - 4),
+        ]
+    )
+    state.set_lag([GroupLag("readers", "news.articles", 7, 3, 10)])
+    families = {family.name: family for family in text_string_to_metric_families(render(state).decode())}
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in families.values()
+        for sample in family.samples
+    }
+    assert samples[("newsbeam_feed_up", (("feed", "bad"),))] == 0
+    assert samples[("newsbeam_feed_up", (("feed", "good"),))] == 1
+    assert samples[("newsbeam_feed_consecutive_failures", (("feed", "bad"),))] == 2
+    assert samples[("newsbeam_feed_status", (("feed", "bad"), ("status", "broken")))] == 1
+    assert samples[("newsbeam_dead_letters_total", (("reason", "timeout"), ("stage", "PollFeeds")))] == 1
+    assert (
+        samples[("newsbeam_consumer_lag_messages", (("group", "readers"), ("topic", "news.articles")))] == 7
+    )
+    assert samples[("newsbeam_healthy", ())] == 0
+    assert (
+        samples[
+            (
+                "newsbeam_pipeline_events_total",
+                (("counter", "feeds_polled"), ("job", "news-abc"), ("stage", "PollFeeds")),
+            )
+        ]
+        == 12
+    )
+    # 1.5 s from first sighting to Kafka: in the 2 s bucket, not in the 1 s one
+    assert samples[("newsbeam_feed_to_kafka_latency_seconds_bucket", (("le", "1.0"), ("since", "seen")))] == 0
+    assert samples[("newsbeam_feed_to_kafka_latency_seconds_bucket", (("le", "2.0"), ("since", "seen")))] == 1
+    assert samples[("newsbeam_feed_to_kafka_latency_seconds_count", (("since", "published"),))] == 1
