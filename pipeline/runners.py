@@ -7,7 +7,13 @@
   runner, built from the Go module proxy by ``make prism`` (``go install``), passed as ``--prism_location``.
   The FnApiRunner runs a streaming pipeline stage by stage (nothing would pass the de-duplication state
   until the source ended) and the bundle-based DirectRunner rejects ``PeriodicImpulse`` (FACTS.md).
-- anything else (``FlinkRunner``, ``DataflowRunner``, ``PortableRunner``...) is Beam's to handle.
+- ``FlinkRunner``: Beam's portable Flink runner. Unless told otherwise it runs an embedded Flink
+  (``--flink_master=[local]``) with the SDK workers inside this process (``--environment_type=LOOPBACK``),
+  through the job-server jar that ``make flink`` (deploy/local/flink-job-server) fetched into the cache for
+  this very Beam release: a job server of another release does not speak the same protocol, and Beam would
+  otherwise download one at run time. A cluster run passes ``--flink_master HOST:PORT`` and an
+  ``--environment_type`` its task managers can start (EXTERNAL worker pool or DOCKER; deploy/k8s).
+- anything else (``DataflowRunner``, ``PortableRunner``...) is Beam's to handle.
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import os
 import shutil
 from pathlib import Path
 
+import apache_beam
 from apache_beam.options.pipeline_options import (
+    DirectOptions,
+    FlinkRunnerOptions,
     PipelineOptions,
     PortableOptions,
     PrismRunnerOptions,
@@ -25,6 +34,10 @@ from apache_beam.options.pipeline_options import (
 from apache_beam.runners.runner import PipelineRunner
 
 LOCAL_RUNNERS = (None, "DirectRunner", "direct", "PrismRunner", "prism")
+FLINK_RUNNERS = ("FlinkRunner", "flink")
+# The Flink line of the job server deploy/local/flink-job-server fetches (the newest one served whole here).
+FLINK_VERSION = "1.19"
+FLINK_LOCAL_MASTERS = ("[local]", "[auto]")
 
 
 class RunnerUnavailable(RuntimeError):
@@ -41,6 +54,48 @@ def locate_prism() -> str:
         "streaming mode runs on Beam's Prism runner, which is not built yet: run `make prism` "
         "(go install github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0) or pass --prism_location"
     )
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("NEWSBEAM_CACHE", Path.home() / ".cache" / "newsbeam"))
+
+
+def flink_job_server_jar(beam_version: str = apache_beam.__version__) -> Path:
+    """Where deploy/local/flink-job-server puts the Flink job server of ``beam_version`` (may not exist)."""
+    name = f"beam-flink-{FLINK_VERSION}-job-server-{beam_version}"
+    return _cache_dir() / name / f"beam-runners-flink-{FLINK_VERSION}-job-server-{beam_version}.jar"
+
+
+def locate_flink_job_server() -> str:
+    """The job-server jar: ``$NEWSBEAM_FLINK_JOB_SERVER_JAR`` or the one fetched for this Beam release."""
+    candidate = os.environ.get("NEWSBEAM_FLINK_JOB_SERVER_JAR") or str(flink_job_server_jar())
+    if Path(candidate).is_file():
+        return candidate
+    raise RunnerUnavailable(
+        f"FlinkRunner needs Beam {apache_beam.__version__}'s Flink job server, which is not in the cache. "
+        "Maven Central serves one only up to Beam 2.62.0 here: run FlinkRunner from .venv-flink "
+        "(`make flink-venv flink`, then .venv-flink/bin/newsbeam run ...), or pass --flink_job_server_jar"
+    )
+
+
+def configure_flink(options: PipelineOptions) -> None:
+    """Fill in the FlinkRunner options the user left out: embedded Flink, in-process SDK workers, cached jar.
+
+    ``--parallelism`` defaults to the machine's cores on the embedded Flink (what Flink would pick, made
+    explicit so a run states it); on a cluster Flink's own configuration decides.
+    """
+    flink = options.view_as(FlinkRunnerOptions)
+    if not flink.flink_master or flink.flink_master == "[auto]":
+        flink.flink_master = "[local]"
+    local = flink.flink_master in FLINK_LOCAL_MASTERS
+    portable = options.view_as(PortableOptions)
+    if local and not portable.environment_type:
+        portable.environment_type = "LOOPBACK"
+    if not flink.flink_job_server_jar:
+        flink.flink_job_server_jar = locate_flink_job_server()
+    flink.flink_version = FLINK_VERSION
+    if local and (flink.parallelism is None or flink.parallelism < 1):
+        flink.parallelism = os.cpu_count() or 1
 
 
 def choose_runner(options: PipelineOptions, *, once: bool) -> PipelineRunner | None:
@@ -63,7 +118,28 @@ def choose_runner(options: PipelineOptions, *, once: bool) -> PipelineRunner | N
         from apache_beam.runners.portability.prism_runner import PrismRunner
 
         return PrismRunner()
+    if name in FLINK_RUNNERS:
+        configure_flink(options)
     return None
+
+
+def spreads_over_workers(runner: PipelineRunner | None, options: PipelineOptions) -> bool:
+    """Whether the run may hand work to several workers, so the graph should break fusion for them.
+
+    The FnApiRunner runs a stage that holds a stateful DoFn on one worker (measured: all ten keys of a
+    stateful ParDo on one of two ``multi_processing`` workers), so without a break after the stateful
+    poll and de-duplication one worker fetches and extracts everything. In one process the break only
+    costs: the runner goes stage by stage, so no page would be fetched until every feed was polled.
+    Prism in LOOPBACK runs one SDK worker in this process. Cluster runners get the break.
+    """
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+    from apache_beam.runners.portability.prism_runner import PrismRunner
+
+    if isinstance(runner, FnApiRunner):
+        return options.view_as(DirectOptions).direct_num_workers != 1  # 0 means one per core
+    if isinstance(runner, PrismRunner):
+        return options.view_as(PortableOptions).environment_type != "LOOPBACK"
+    return True
 
 
 def describe_runner(runner: PipelineRunner | None, options: PipelineOptions) -> str:
