@@ -11,14 +11,20 @@ KAFKA_PORT ?= 9092
 export KAFKA_PORT
 BOOTSTRAP ?= 127.0.0.1:$(KAFKA_PORT)
 BEAM_VERSION := 2.77.0
+# The Flink path runs in a second virtualenv on the newest Beam whose Flink job server Maven serves here
+# (deploy/flink/requirements.txt says why); everything else stays on BEAM_VERSION.
+FLINK_VENV := .venv-flink
+FLINK_BIN := $(FLINK_VENV)/bin
+FLINK_BEAM_VERSION := $(shell sed -nE 's/^apache-beam==([0-9.]+).*/\1/p' deploy/flink/requirements.txt)
 PRISM := $(NEWSBEAM_CACHE)/bin/prism
 export NEWSBEAM_PRISM := $(PRISM)
 
-.PHONY: help install prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval bench clean
+.PHONY: help install prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval bench clean browser promtool flink flink-venv test-flink
 
 help:
 	@echo "make run        set up, start local Kafka, run the pipeline on the bundled sample feeds, show flagged stories"
-	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite"
+	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite (but Flink)"
+	@echo "make test-flink the FlinkRunner integration test, in .venv-flink on Beam $(FLINK_BEAM_VERSION) (own Kafka)"
 	@echo "make run-live   run the streaming pipeline on deploy/feeds/default.yaml (real feeds, needs internet)"
 	@echo "make eval       regulation-flagger evaluation gate (and extraction quality when ../shared/corpus exists)"
 	@echo "make bench      benchmarks: print figures and write tests/bench/results/*.json"
@@ -40,8 +46,40 @@ install: $(BIN)/.installed $(PRISM) kafka-fetch
 
 prism: $(PRISM)
 
+# Beam's Flink job server for `--runner FlinkRunner`, fetched with Maven into the cache for the Flink venv's
+# Beam release (the job server must match the SDK); tests/integration/test_flink.py fetches it the same way.
+flink:
+	@BEAM_VERSION=$(FLINK_BEAM_VERSION) deploy/local/flink-job-server fetch
+
+# The project with apache-beam overridden: pip cannot override pyproject.toml's ==2.77.0 pin, so the other
+# requirements and deploy/flink/requirements.txt are resolved together, then the project goes in --no-deps.
+$(FLINK_BIN)/.installed: pyproject.toml deploy/flink/requirements.txt deploy/flink/project_requirements.py
+	test -x $(FLINK_BIN)/python || $(PYTHON) -m venv $(FLINK_VENV)
+	$(FLINK_BIN)/pip install -q --upgrade pip
+	$(PYTHON) deploy/flink/project_requirements.py dev > $(FLINK_VENV)/requirements-project.txt
+	$(FLINK_BIN)/pip install -q -r $(FLINK_VENV)/requirements-project.txt -r deploy/flink/requirements.txt
+	$(FLINK_BIN)/pip install -q --no-deps -e .
+	$(FLINK_BIN)/python -c 'import apache_beam, sys; v = apache_beam.__version__; sys.exit(v != "$(FLINK_BEAM_VERSION)" and f"apache-beam {v} installed, $(FLINK_BEAM_VERSION) wanted")'
+	touch $@
+
+flink-venv: $(FLINK_BIN)/.installed
+
 kafka-fetch:
 	@deploy/local/kafka fetch
+
+# The monitor's browser test drives Debian's chromium (never a browser Playwright downloads).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+# promtool checks deploy/monitoring: unpacked from Debian's prometheus package, because installing the
+# package would also start a Prometheus server.
+PROMTOOL := $(NEWSBEAM_CACHE)/bin/promtool
+$(PROMTOOL):
+	mkdir -p $(dir $@)
+	tmp=$$(mktemp -d) && cd $$tmp && { apt-get download prometheus 2>/dev/null || { apt-get update -qq && apt-get download prometheus; }; } \
+	  && dpkg-deb -x prometheus_*.deb x && install -m 755 x/usr/bin/promtool $@; status=$$?; rm -rf $$tmp; exit $$status
+
+promtool: $(PROMTOOL)
 
 kafka-up: kafka-fetch
 	@deploy/local/kafka start
@@ -64,17 +102,24 @@ typecheck: $(BIN)/.installed
 
 # The test session starts its own broker on a free port through deploy/local/kafka (see tests/conftest.py),
 # unless KAFKA_BOOTSTRAP_SERVERS points at one.
-test: install lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The Flink tests run on another Beam release (make test-flink): deselected here, never skipped.
+test: install browser promtool lint typecheck
+	$(BIN)/python -m pytest -m "not flink" $(PYTEST_ARGS)
+
+# Its session starts its own broker too; the test fails (never skips) when the job server cannot be had.
+test-flink: flink-venv flink kafka-fetch
+	$(FLINK_BIN)/python -m pytest -m flink tests/integration/test_flink.py $(PYTEST_ARGS)
 
 unit: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)
 
 eval: $(BIN)/.installed
 	$(BIN)/python tests/eval/evaluate_regulation.py
+	$(BIN)/python tests/eval/evaluate_extraction.py
 
-bench: install kafka-up
-	$(BIN)/python tests/bench/bench_flagger.py
+# starts and stops a broker of its own (free port, own state folder): the demo broker on 9092 is left alone
+bench: install
+	$(BIN)/python tests/bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLINK_VENV) .pytest_cache .mypy_cache .ruff_cache

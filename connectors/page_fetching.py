@@ -11,7 +11,11 @@ and comes back with the error ``robots: ...``. Requests share the process-wide p
 feed polls (``connectors.http``).
 
 Concurrency: the DoFn submits each entry to a thread pool in ``process`` and yields pages as they
-complete, so the fused extraction step downstream works on one page while the next ones download.
+complete (not in input order), so the fused extraction step downstream works on one page while the next
+ones download. Entries arrive grouped by feed, i.e. by site, and a site takes only
+``per_host_concurrency`` requests at a time: an entry whose site is at its cap is held back (up to
+``HELD_PER_SLOT × max_in_flight`` of them) and the next entries of other sites go first, so the pool's
+threads never queue on one site's gate while other sites' pages wait.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import apache_beam as beam
@@ -31,13 +35,14 @@ from apache_beam.utils.windowed_value import WindowedValue
 from w3lib.encoding import html_to_unicode
 
 from connectors.errors import FetchError
-from connectors.http import HttpClient, HttpSettings
+from connectors.http import HttpClient, HttpSettings, politeness_key
 from connectors.robots import RobotsCache
 from transforms.records import FeedEntry, Page
 
 log = logging.getLogger(__name__)
 
 STAGE = "FetchPages"
+HELD_PER_SLOT = 16  # entries held back per pool slot before process() waits for a fetch to finish
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
@@ -88,7 +93,9 @@ class _FetchPageFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: deque[tuple[Future[tuple[Page, float]], Timestamp, BoundedWindow]] = deque()
+        self._pending: deque[tuple[Future[tuple[Page, float]], str, Timestamp, BoundedWindow]] = deque()
+        self._held: deque[tuple[FeedEntry, str, Timestamp, BoundedWindow]] = deque()
+        self._site_load: dict[str, int] = {}
         self.fetched = Metrics.counter(STAGE, "pages_fetched")
         self.failed = Metrics.counter(STAGE, "page_failures")
         self.latency = Metrics.distribution(STAGE, "fetch_latency_ms")
@@ -106,6 +113,8 @@ class _FetchPageFn(beam.DoFn):
 
     def start_bundle(self) -> None:
         self._pending = deque()
+        self._held = deque()
+        self._site_load = {}
 
     def _timed_fetch(self, entry: FeedEntry) -> tuple[Page, float]:
         assert self._client is not None
@@ -119,15 +128,46 @@ class _FetchPageFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WindowedValue]:
-        assert self._pool is not None
-        self._pending.append((self._pool.submit(self._timed_fetch, entry), timestamp, window))
-        # hand on what is done, and wait for the oldest only when the pool is full
-        while self._pending and (self._pending[0][0].done() or len(self._pending) >= self._max_in_flight):
-            yield self._emit(*self._pending.popleft())
+        self._held.append((entry, politeness_key(entry.url), timestamp, window))
+        self._submit_what_fits()
+        # hand on what is done, and wait for a fetch to finish only when too many entries are held back
+        yield from self._drain(wait_while_held=HELD_PER_SLOT * self._max_in_flight)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
-        while self._pending:
-            yield self._emit(*self._pending.popleft())
+        yield from self._drain(wait_while_held=0)
+
+    def _submit_what_fits(self) -> None:
+        """Submit held entries, oldest first, skipping those whose site is at its concurrency cap."""
+        assert self._pool is not None
+        cap = self._http_settings.per_host_concurrency
+        skipped: deque[tuple[FeedEntry, str, Timestamp, BoundedWindow]] = deque()
+        while self._held and len(self._pending) < self._max_in_flight:
+            held = self._held.popleft()
+            entry, site, timestamp, window = held
+            if self._site_load.get(site, 0) >= cap:
+                skipped.append(held)
+                continue
+            self._site_load[site] = self._site_load.get(site, 0) + 1
+            self._pending.append((self._pool.submit(self._timed_fetch, entry), site, timestamp, window))
+        skipped.extend(self._held)
+        self._held = skipped
+
+    def _drain(self, *, wait_while_held: int) -> Iterator[WindowedValue]:
+        """Emit finished pages; wait for one while ``wait_while_held`` or more entries are held back
+        (0: until nothing is pending nor held)."""
+        while True:
+            finished = [item for item in self._pending if item[0].done()]
+            if not finished:
+                if not self._pending or (wait_while_held and len(self._held) < wait_while_held):
+                    return
+                wait([item[0] for item in self._pending], return_when=FIRST_COMPLETED)
+                continue
+            for item in finished:
+                self._pending.remove(item)
+                future, site, timestamp, window = item
+                self._site_load[site] -= 1
+                yield self._emit(future, timestamp, window)
+            self._submit_what_fits()
 
     def _emit(
         self, future: Future[tuple[Page, float]], timestamp: Timestamp, window: BoundedWindow

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
-from connectors.kafka_consume import read_messages
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, KafkaUnreachable
+from connectors.kafka_topics import TopicConflict
 from connectors.wire import SCHEMA_VERSION, load_schema
-from pipeline.config import ConfigError
+from pipeline.config import ConfigError, PipelineConfig
+from pipeline.feeds_cli import feeds as feeds_group
+from pipeline.subscribe import subscribe_command
 
 log = logging.getLogger("newsbeam")
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Beam and kafka-python are chatty at INFO; their warnings still show
-    for noisy in ("apache_beam", "kafka", "urllib3", "trafilatura", "htmldate", "courlan"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+def _configure_logging(level: str, log_format: str = "text") -> None:
+    from pipeline.progress import configure_logging
+
+    configure_logging(level, log_format)
+
+
+def _pop_log_format(args: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    # `newsbeam run --log-format json ...` as well as `newsbeam --log-format json run ...`
+    rest: list[str] = []
+    found: str | None = None
+    items = iter(args)
+    for arg in items:
+        if arg == "--log-format":
+            found = next(items, None)
+        elif arg.startswith("--log-format="):
+            found = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    if found is not None and found not in ("text", "json"):
+        raise click.BadParameter(f"--log-format must be text or json, not {found!r}")
+    return tuple(rest), found
 
 
 def _stop_on_sigterm() -> None:
@@ -40,9 +57,19 @@ def _stop_on_sigterm() -> None:
 
 @click.group()
 @click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING or ERROR")
-def main(log_level: str) -> None:
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="NEWSBEAM_LOG_FORMAT",
+    help="json: one JSON object per log line, for log shippers",
+)
+@click.pass_context
+def main(ctx: click.Context, log_level: str, log_format: str) -> None:
     """newsbeam: news feeds → Apache Beam → trafilatura → regulation flag → Apache Kafka."""
-    _configure_logging(log_level)
+    ctx.obj = {"log_level": log_level, "log_format": log_format}
+    _configure_logging(log_level, log_format)
 
 
 @main.command(
@@ -60,22 +87,72 @@ def run(args: tuple[str, ...]) -> None:
     --duration S              streaming: stop after S seconds
     --allow-private-networks  allow loopback/private addresses (local servers)
     --runner NAME             default: in-process FnApiRunner with --once, Prism when streaming
+    --heartbeat-interval S    streaming: seconds between heartbeats on <prefix>.ops (default 30)
+    --log-format text|json    json: one JSON object per log line (also `newsbeam --log-format json run`)
+
+    With --once on a terminal: a progress bar (feeds polled, articles, flagged, dead letters) and a
+    summary table at the end.
     """
     if "--help" in args or "-h" in args:
         click.echo(click.get_current_context().get_help())
         return
-    from pipeline.running import run as run_pipeline
+    from pipeline.progress import STDERR, RunProgress, summary_table
+
+    args, log_format = _pop_log_format(args)
+    settings = click.get_current_context().find_object(dict) or {}
+    if log_format is not None:
+        _configure_logging(settings.get("log_level", "INFO"), log_format)
+    log_format = log_format or settings.get("log_format", "text")
+    from pipeline.running import run as run_pipeline  # imports Beam, which logs at import time
+
+    watchers: list[RunProgress] = []
+
+    def watch(config: PipelineConfig) -> AbstractContextManager[Any]:
+        if not config.once:
+            return contextlib.nullcontext()
+        watchers.append(RunProgress(config, show_bar=STDERR.is_terminal and log_format == "text"))
+        return watchers[-1]
 
     _stop_on_sigterm()
     try:
-        summary = run_pipeline(args)
-    except ConfigError as error:
+        summary = run_pipeline(args, watch=watch)
+    except (ConfigError, KafkaUnreachable, TopicConflict) as error:
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt:
         log.info("stopped")
         return
     counters = ", ".join(f"{name}={value}" for name, value in sorted(summary.counters.items()))
-    log.info("finished on %s (%s): %s", summary.runner, summary.state, counters or "no metrics reported")
+    seen = watchers[0].counts.as_dict() if watchers else None
+    log.info(
+        "finished on %s (%s): %s",
+        summary.runner,
+        summary.state,
+        counters or "no metrics reported",
+        extra={
+            "fields": {
+                "event": "run_finished",
+                "job": summary.job,
+                "runner": summary.runner,
+                "state": summary.state,
+                "counters": summary.counters,
+                "distributions": summary.distributions,
+                "published": seen,
+            }
+        },
+    )
+    if seen is not None and watchers[0].config.once:
+        if STDERR.is_terminal and log_format == "text":
+            STDERR.print(summary_table(seen, summary.counters, len(watchers[0].config.feeds)))
+        else:
+            log.info(
+                "this run published %d articles, %d flagged, %d dead letters; %d/%d feeds polled, failing: %s",
+                seen["articles"],
+                seen["flagged"],
+                sum(seen["dead_letters"].values()),
+                seen["feeds_polled"],
+                len(watchers[0].config.feeds),
+                ", ".join(seen["feeds_failed"]) or "none",
+            )
 
 
 @main.command()
@@ -84,48 +161,6 @@ def classify() -> None:
     from pipeline.classify import run_classify
 
     sys.exit(run_classify(sys.stdin, sys.stdout, sys.stderr))
-
-
-@main.command()
-@click.argument("topic")
-@click.option("--bootstrap-servers", default="127.0.0.1:9092", show_default=True)
-@click.option("--from-beginning", is_flag=True, help="start at the oldest message instead of new ones")
-@click.option("--group", default=None, help="consumer group; offsets are committed after each message")
-@click.option("--max-messages", type=int, default=None)
-@click.option("--timeout", type=float, default=None, help="stop after this many seconds without a message")
-@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
-def subscribe(
-    topic: str,
-    bootstrap_servers: str,
-    from_beginning: bool,
-    group: str | None,
-    max_messages: int | None,
-    timeout: float | None,
-    fmt: str,
-) -> None:
-    """Print the messages of TOPIC as JSON lines (or a table)."""
-    from pipeline.display import article_table
-
-    settings = KafkaSettings.from_env(bootstrap_servers)
-    messages = read_messages(
-        settings,
-        topic,
-        group_id=group,
-        from_beginning=from_beginning,
-        max_messages=max_messages,
-        timeout=timeout,
-    )
-    try:
-        if fmt == "table":
-            article_table([m.value for m in messages if m.value is not None], title=topic)
-            return
-        for message in messages:
-            value = message.value if message.value is not None else message.raw.decode("utf-8", "replace")
-            click.echo(json.dumps(value, ensure_ascii=False))
-    except KeyboardInterrupt:
-        pass
-    except LookupError as error:
-        raise click.ClickException(str(error)) from error
 
 
 @main.command()
@@ -168,6 +203,134 @@ def schema(name: str | None, out: Path | None) -> None:
     documents = {each: load_schema(each) for each in names}
     click.echo(json.dumps(documents[name] if name else documents, indent=2))
 
+
+def _health_options(command: Any) -> Any:
+    """The options ``monitor`` and ``status`` share: where to read, and when to call things unhealthy."""
+    for option in reversed(
+        [
+            click.option("--bootstrap-servers", default="127.0.0.1:9092", show_default=True),
+            click.option("--topic-prefix", default="news", show_default=True),
+            click.option(
+                "--lookback",
+                type=float,
+                default=24.0,
+                show_default=True,
+                help="hours of history to read at start",
+            ),
+            click.option(
+                "--heartbeat-max-age",
+                type=float,
+                default=120.0,
+                show_default=True,
+                help="seconds without a pipeline heartbeat before unhealthy (a --once job: its schedule)",
+            ),
+            click.option(
+                "--broken-after",
+                type=float,
+                default=900.0,
+                show_default=True,
+                help="seconds a feed may keep failing before it is broken (and unhealthy)",
+            ),
+            click.option(
+                "--broken-polls",
+                type=int,
+                default=5,
+                show_default=True,
+                help="failed polls in a row that make a feed broken at once",
+            ),
+            click.option(
+                "--overdue-after",
+                type=float,
+                default=300.0,
+                show_default=True,
+                help="seconds past a streaming feed's next poll before it shows as overdue",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _rules(heartbeat_max_age: float, broken_after: float, broken_polls: int, overdue_after: float) -> Any:
+    from pipeline.monitor.state import HealthRules
+
+    if min(heartbeat_max_age, broken_after, overdue_after) < 0 or broken_polls < 1:
+        raise click.BadParameter("ages must be >= 0 seconds and --broken-polls >= 1")
+    return HealthRules(
+        heartbeat_max_age=heartbeat_max_age,
+        broken_after=broken_after,
+        broken_polls=broken_polls,
+        overdue_after=overdue_after,
+    )
+
+
+@main.command()
+@_health_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (0.0.0.0: all)")
+@click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port")
+@click.option("--lag-interval", type=float, default=15.0, show_default=True, help="seconds between lag reads")
+def monitor(
+    bootstrap_servers: str,
+    topic_prefix: str,
+    lookback: float,
+    heartbeat_max_age: float,
+    broken_after: float,
+    broken_polls: int,
+    overdue_after: float,
+    host: str,
+    port: int,
+    lag_interval: float,
+) -> None:
+    """Web dashboard, /metrics (Prometheus), /healthz and /api/... from the topics of TOPIC-PREFIX."""
+    from connectors.kafka_topics import TopicNames
+    from pipeline.monitor.service import MonitorService, MonitorSettings
+
+    service = MonitorService(
+        MonitorSettings(
+            kafka=KafkaSettings.from_env(bootstrap_servers),
+            topics=TopicNames(topic_prefix),
+            host=host,
+            port=port,
+            lookback=lookback * 3600.0,
+            lag_interval=lag_interval,
+            rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
+        )
+    )
+    click.echo(f"newsbeam monitor listening on {service.url}", err=True)
+    _stop_on_sigterm()
+    try:
+        service.serve_forever()
+    except KeyboardInterrupt:
+        log.info("monitor stopped")
+
+
+@main.command()
+@_health_options
+def status(
+    bootstrap_servers: str,
+    topic_prefix: str,
+    lookback: float,
+    heartbeat_max_age: float,
+    broken_after: float,
+    broken_polls: int,
+    overdue_after: float,
+) -> None:
+    """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy."""
+    from connectors.kafka_topics import TopicNames
+    from pipeline.status import load_state, show_status
+
+    state = load_state(
+        KafkaSettings.from_env(bootstrap_servers),
+        TopicNames(topic_prefix),
+        lookback=lookback * 3600.0,
+        rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
+    )
+    if not show_status(state):
+        sys.exit(1)
+
+
+main.add_command(subscribe_command)  # `newsbeam subscribe TOPIC` (pipeline/subscribe.py)
+main.add_command(feeds_group)  # `newsbeam feeds import-opml|discover|check` (pipeline/feeds_cli.py)
 
 if __name__ == "__main__":
     main()

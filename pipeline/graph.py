@@ -19,10 +19,12 @@ from apache_beam.utils.timestamp import Timestamp
 
 from connectors.feed_polling import PollFeeds
 from connectors.kafka_publish import PublishToKafka
+from connectors.ops_events import CountDeadLetters, PipelineHeartbeat
 from connectors.page_fetching import FetchPages
-from connectors.wire import article_records, dead_letter_record, poll_record
+from connectors.wire import article_records, dead_letter_record, heartbeat_record, poll_record
 from pipeline.config import PipelineConfig
-from transforms.dedup import DropDuplicates
+from pipeline.runners import spreads_over_workers
+from transforms.dedup import DropDuplicates, Published
 from transforms.extraction import ExtractArticles
 from transforms.flagging import FlagRegulation
 from transforms.records import Feed
@@ -59,24 +61,57 @@ class ReadFeedList(beam.PTransform):
         )
 
 
-def build_graph(pipeline: beam.Pipeline, config: PipelineConfig) -> None:
-    """Add the whole ingestion graph for ``config`` to ``pipeline``."""
+def build_graph(
+    pipeline: beam.Pipeline,
+    config: PipelineConfig,
+    *,
+    job: str = "newsbeam",
+    heartbeat_interval: float = 30.0,
+    published: Published | None = None,
+) -> None:
+    """Add the whole ingestion graph for ``config`` to ``pipeline``.
+
+    Streaming runs also get the ``PipelineHeartbeat`` branch: a heartbeat of run ``job`` on the ops topic
+    every ``heartbeat_interval`` seconds (a ``--once`` run's launcher sends its one heartbeat at the end).
+    """
     topics = config.topics
     feeds = pipeline | "ReadFeedList" >> ReadFeedList(
         config.feeds, once=config.once, tick=config.tick, duration=config.duration
     )
     entries, poll_dead, polls = feeds | "PollFeeds" >> PollFeeds(config.http)
-    pages = (
-        entries
-        | "DropDuplicates" >> DropDuplicates()
-        | "FetchPages" >> FetchPages(config.http, max_in_flight=config.max_in_flight)
+    # ``published``: what earlier runs published, so a restart does not publish it again
+    fresh = entries | "DropDuplicates" >> DropDuplicates(published)
+    if spreads_over_workers(pipeline.runner, pipeline.options):
+        # a fusion break on the small entries, never on the HTML (a reshuffle of pages cost 16-20%,
+        # FACTS.md), so that every worker gets entries to fetch and extract (see spreads_over_workers)
+        fresh = fresh | "SpreadEntries" >> beam.Reshuffle()
+    pages = fresh | "FetchPages" >> FetchPages(
+        config.http,
+        max_in_flight=config.max_in_flight,
+        ignore_robots_for=frozenset(feed.name for feed in config.feeds if not feed.respect_robots),
     )
     articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles()
     flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation()
-    dead = (poll_dead, extract_dead, flag_dead) | "CollectDeadLetters" >> beam.Flatten()
+    dead = (
+        (poll_dead, extract_dead, flag_dead)
+        | "CollectDeadLetters" >> beam.Flatten()
+        | "CountDeadLetters" >> CountDeadLetters()
+    )
     records = (
         flagged | "ArticleRecords" >> beam.FlatMap(article_records, topics),
         dead | "DeadLetterRecords" >> beam.Map(dead_letter_record, topics),
         polls | "OpsRecords" >> beam.Map(poll_record, topics),
-    ) | "AllRecords" >> beam.Flatten()
-    _ = records | "PublishToKafka" >> PublishToKafka(config.kafka)
+    )
+    # no Flatten before publishing: each branch publishes as it goes (see PublishToKafka)
+    acked = records | "PublishToKafka" >> PublishToKafka(config.kafka, dead_letter_topic=topics.deadletter)
+    if not config.once:
+        start = time.time()
+        stop = start + (config.duration if config.duration is not None else FOREVER)
+        counted = {"polls": polls, "entries": fresh, "articles": flagged, "dead": dead, "acked": acked}
+        _ = (
+            counted
+            | "PipelineHeartbeat"
+            >> PipelineHeartbeat(job=job, start=start, stop=stop, interval=heartbeat_interval)
+            | "HeartbeatRecords" >> beam.Map(heartbeat_record, topics)
+            | "PublishHeartbeats" >> PublishToKafka(config.kafka)
+        )

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 
-from connectors.http import DEFAULT_USER_AGENT, HttpSettings
+from connectors.http import HttpSettings, user_agent_for
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
+from connectors.ops_events import publish_heartbeat
+from connectors.published_articles import read_published
 from pipeline.config import ConfigError, PipelineConfig, load_feeds
 from pipeline.graph import build_graph
 from pipeline.options import NewsbeamOptions
 from pipeline.runners import choose_runner, describe_runner
+from transforms.dead_letters import utc_now
+from transforms.records import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,29 @@ class RunSummary:
     runner: str
     state: str
     counters: dict[str, int] = field(default_factory=dict)
+    # name → {"count", "sum", "min", "max"} of the runner's distributions (fetch latency, extraction time...)
+    distributions: dict[str, dict[str, int]] = field(default_factory=dict)
+    job: str = ""
+
+
+class HeartbeatOptions(PipelineOptions):
+    """How often a streaming run sends its heartbeat to ``<prefix>.ops``."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--heartbeat-interval",
+            "--heartbeat_interval",
+            dest="heartbeat_interval",
+            type=float,
+            default=30.0,
+            help="streaming mode: seconds between pipeline heartbeats on <prefix>.ops (default 30)",
+        )
+
+
+# Given the validated config before the runner starts, returns a context that watches the run
+# (the terminal progress bar); entered around the run, left when it finished.
+RunWatcher = Callable[[PipelineConfig], AbstractContextManager[Any]]
 
 
 def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
@@ -40,8 +72,10 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
     if tick <= 0:
         raise ConfigError("--tick must be positive")
     http = HttpSettings(
-        user_agent=options.http_user_agent or feeds_file.user_agent or DEFAULT_USER_AGENT,
+        user_agent=options.http_user_agent or feeds_file.user_agent or user_agent_for(feeds_file.contact),
         allow_private_networks=options.allow_private_networks or feeds_file.allow_private_networks,
+        allowed_networks=feeds_file.allowed_networks,
+        total_timeout=options.fetch_budget,
     )
     kafka = KafkaSettings.from_env(
         options.kafka_bootstrap_servers,
@@ -51,6 +85,9 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         ssl_cafile=options.ssl_cafile,
         ssl_certfile=options.ssl_certfile,
         ssl_keyfile=options.ssl_keyfile,
+        acks=options.kafka_acks,
+        max_unacknowledged=options.kafka_max_unacknowledged,
+        compression_type=options.kafka_compression,
     )
     return PipelineConfig(
         feeds=feeds_file.feeds,
@@ -67,11 +104,16 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
     )
 
 
-def run(argv: Sequence[str]) -> RunSummary:
+def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     """Run the pipeline with command-line style ``argv`` (newsbeam options plus any Beam options)."""
     options = PipelineOptions(list(argv))
     ours = options.view_as(NewsbeamOptions)
     config = config_from_options(ours)
+    heartbeat_interval = options.view_as(HeartbeatOptions).heartbeat_interval
+    if heartbeat_interval <= 0:
+        raise ConfigError("--heartbeat-interval must be positive")
+    job = f"{config.topics.prefix}-{uuid.uuid4().hex[:8]}"
+    started_at = utc_now()
     # workers import our packages from the installed distribution, never from the launcher's state
     options.view_as(SetupOptions).save_main_session = False
     if config.create_topics:
@@ -96,15 +138,43 @@ def run(argv: Sequence[str]) -> RunSummary:
         config.topics.prefix,
         config.kafka.bootstrap_servers,
     )
+    # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
+    published = read_published(config.kafka, config.topics.articles)
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build_graph(pipeline, config)
-    result = pipeline.run()
-    state = result.wait_until_finish()
+    build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
+    with watch(config) if watch is not None else contextlib.nullcontext():
+        result = pipeline.run()
+        state = result.wait_until_finish()
     counters: dict[str, int] = {}
+    distributions: dict[str, dict[str, int]] = {}
     try:
-        for counter in result.metrics().query(MetricsFilter())["counters"]:
+        queried = result.metrics().query(MetricsFilter())
+        for counter in queried["counters"]:
             name = f"{counter.key.metric.namespace}.{counter.key.metric.name}"
             counters[name] = counters.get(name, 0) + int(counter.committed or counter.attempted or 0)
+        for distribution in queried["distributions"]:
+            name = f"{distribution.key.metric.namespace}.{distribution.key.metric.name}"
+            data = distribution.committed or distribution.attempted
+            if data is not None and data.count:
+                distributions[name] = {"count": data.count, "sum": data.sum, "min": data.min, "max": data.max}
     except Exception:  # some runners report no metrics; the topics are the source of truth anyway
         log.debug("runner reported no metrics", exc_info=True)
-    return RunSummary(runner=runner_name, state=str(state), counters=counters)
+    if config.once:
+        # a bounded run's one heartbeat: it finished, with the runner's counters
+        heartbeat = Heartbeat(
+            job=job,
+            at=utc_now(),
+            mode="once",
+            started_at=started_at,
+            sequence=1,
+            interval=0.0,
+            counters=tuple(sorted(counters.items())),
+            final=True,
+        )
+        try:
+            publish_heartbeat(config.kafka, config.topics, heartbeat)
+        except Exception as error:  # the run's own messages were acknowledged; only the heartbeat is lost
+            log.warning("could not publish the final heartbeat to %s: %s", config.topics.ops, error)
+    return RunSummary(
+        runner=runner_name, state=str(state), counters=counters, distributions=distributions, job=job
+    )

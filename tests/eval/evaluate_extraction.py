@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor", type=float, default=FLOOR)
     args = parser.parse_args(argv)
     if not (args.corpus / "ground-truth.json").is_file() or not (args.corpus / "items").is_dir():
-        print(f"skipped: the Zyte article-extraction corpus is not at {args.corpus} (it is not part of the repo)")
+        print(
+            f"skipped: the Zyte article-extraction corpus is not at {args.corpus} (it is not part of the repo)"
+        )
         return 0
     figures = evaluate(args.corpus)
     print(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,10 @@ import jsonschema
 
 from connectors.kafka_consume import Message, read_messages
 from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_topics import TopicNames
+from connectors.static_server import StaticServer
 from connectors.wire import SCHEMA_OF_TOPIC_SUFFIX, load_schema
+from transforms.ids import article_id
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,3 +57,93 @@ def write_feeds(path: Path, feeds: list[dict[str, Any]], **top: Any) -> Path:
     """A feeds file (YAML is a superset of JSON)."""
     path.write_text(json.dumps({**top, "feeds": feeds}, indent=1), encoding="utf-8")
     return path
+
+
+# ------------------------------------------------------------------ the sample run's expectations (any runner)
+# The bundled sample feeds plus an unreachable feed and a malformed one, and what every runner must publish
+# for them: the end-to-end DirectRunner test states these expectations, and runner tests (test_flink.py)
+# hold other runners to the same ones.
+
+
+def serve_invalid_xml(handler: http.server.BaseHTTPRequestHandler) -> None:
+    """A feed that is not well-formed XML (an unclosed item)."""
+    body = b"<?xml version='1.0'?><rss><channel><title>broken</title><item><title>unclosed"
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/rss+xml")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def sample_feed_list(server: StaticServer, unreachable_url: str) -> list[dict[str, Any]]:
+    """The sample feeds served by ``server``, an unreachable one and an invalid one (route added here)."""
+    server.routes["/bad/invalid.xml"] = serve_invalid_xml
+    return [
+        {"name": "sample-en", "url": server.url("en/rss.xml"), "language": "en"},
+        {"name": "sample-en-policy", "url": server.url("en/policy.atom"), "language": "en"},
+        {"name": "sample-pt", "url": server.url("pt/rss.xml"), "language": "pt-BR"},
+        {"name": "sample-es", "url": server.url("es/atom.xml"), "language": "es"},
+        {"name": "unreachable", "url": unreachable_url},
+        {"name": "invalid-xml", "url": server.url("bad/invalid.xml")},
+    ]
+
+
+def assert_sample_outcome(settings: KafkaSettings, prefix: str, server: StaticServer) -> dict[str, int]:
+    """The topics under ``prefix`` hold exactly the sample run's articles, flags, dead letters and polls.
+
+    Returns the message count of each topic, for the test's printout.
+    """
+    samples = REPO / "deploy" / "feeds" / "sample"
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))["articles"]
+    url_of = {item["slug"]: server.url(f"{item['lang']}/{item['slug']}.html") for item in expected}
+    want_articles = {article_id(url_of[i["slug"]]) for i in expected if i["regulation"] is not None}
+    want_flagged = {article_id(url_of[i["slug"]]) for i in expected if i["regulation"]}
+
+    topics = TopicNames(prefix)
+    articles = topic_messages(settings, topics.articles)
+    flagged = topic_messages(settings, topics.regulation)
+    dead = topic_messages(settings, topics.deadletter)
+    ops = topic_messages(settings, topics.ops)
+
+    # exactly the sample's articles, once each (two of them also come through the policy feed)
+    assert Counter(m.key for m in articles) == Counter(want_articles)
+    assert {m.key for m in flagged} == want_flagged
+    assert len(flagged) == len(want_flagged)
+    for topic, messages in (
+        (topics.articles, articles),
+        (topics.regulation, flagged),
+        (topics.deadletter, dead),
+        (topics.ops, ops),
+    ):
+        assert_valid(topic, messages)
+
+    by_id = {m.key: m.value for m in articles if m.value is not None}
+    missing_page = by_id[article_id(url_of["cvm-pagina-ausente"])]
+    assert missing_page["text_source"] == "feed"
+    assert missing_page["fetch_error"].startswith("http_status")
+    telegram = by_id[article_id(url_of["telegram-cazaquistao"])]
+    assert telegram["text_source"] == "page" and telegram["language"] == "pt"
+    assert "KZ" in telegram["regulation"]["jurisdictions"]
+    assert all(m.headers["flagged"] == "true" for m in flagged)
+
+    reasons = {(m.value["stage"], m.value["reason"], m.value["feed"]) for m in dead if m.value}
+    assert reasons == {
+        ("ExtractArticles", "no_text", "sample-en"),
+        ("PollFeeds", "connection_failed", "unreachable"),
+        ("PollFeeds", "malformed_feed", "invalid-xml"),
+        ("PollFeeds", "no_link", "invalid-xml"),
+    }
+    broken = next(m for m in dead if m.value and m.value["reason"] == "no_text")
+    assert broken.value is not None and broken.value["url"] == url_of["broken-page"]
+    assert broken.key == article_id(url_of["broken-page"])
+
+    outcomes = {m.value["feed"]: m.value["outcome"] for m in ops if m.value and "outcome" in m.value}
+    assert outcomes == {
+        "sample-en": "ok",
+        "sample-en-policy": "ok",
+        "sample-pt": "ok",
+        "sample-es": "ok",
+        "unreachable": "connection_failed",
+        "invalid-xml": "malformed_feed",
+    }
+    return {"articles": len(articles), "flagged": len(flagged), "dead": len(dead), "ops": len(ops)}

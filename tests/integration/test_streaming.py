@@ -75,10 +75,26 @@ def test_new_entry_is_published_once_while_streaming(
     log_path = tmp_path / "pipeline.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", "run", "--feeds", str(feeds_file),
-             "--bootstrap-servers", kafka_settings.bootstrap_servers, "--topic-prefix", topic_prefix,
-             "--tick", "1", "--duration", "240"],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "run",
+                "--feeds",
+                str(feeds_file),
+                "--bootstrap-servers",
+                kafka_settings.bootstrap_servers,
+                "--topic-prefix",
+                topic_prefix,
+                "--tick",
+                "1",
+                "--duration",
+                "240",
+            ],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     topics = TopicNames(topic_prefix)
@@ -114,4 +130,8 @@ def test_new_entry_is_published_once_while_streaming(
     assert sorted(keys) == sorted([*first_two, third]), "each article exactly once"
     assert_valid(topics.articles, articles)
     ops = topic_messages(kafka_settings, topics.ops)
-    assert len(ops) >= 5 and all(m.value and m.value["outcome"] == "ok" for m in ops)
+    assert_valid(topics.ops, ops)
+    polls = [m for m in ops if m.value and m.value["event"] == "feed_poll"]
+    assert len(polls) >= 5 and all(m.value and m.value["outcome"] == "ok" for m in polls)
+    heartbeats = [m.value for m in ops if m.value and m.value["event"] == "heartbeat"]
+    assert heartbeats and heartbeats[-1]["mode"] == "streaming", "a streaming run sends heartbeats"

@@ -1,0 +1,628 @@
+"""Benchmark (not a test): the pipeline against the extraction limit, on the same pages, in one invocation.
+
+Run: ``python tests/bench/bench_pipeline.py [--feeds 10] [--entries 36] [--latency 0.2] [--bootstrap H:P]``.
+A local feed farm (tests/bench/feed_farm.py) serves ``feeds × entries`` entries whose links point to real
+article pages, each response delayed by ``--latency``. On those pages it runs:
+
+(a) raw trafilatura in a plain loop in one process: the extraction limit;
+(b) the same over a process pool with one process per core;
+(c) a naive sequential script: fetch, extract, send to Kafka (waiting for the ack), one page at a time;
+(d) ``newsbeam run --once`` into a real local Kafka, single-process, then on all cores
+    (``--direct_num_workers N --direct_running_mode multi_processing``);
+(e) the memory of the de-duplication state at ``--state-articles`` seen articles (DropDuplicates on the
+    FnApiRunner in a child process; peak RSS).
+
+Articles/s of (d) count the articles on the ``articles`` topic over the time from the first request the
+farm saw to the broker's timestamp of the last one (the topics are created beforehand with
+``LogAppendTime``, so that timestamp is the broker's append, i.e. the acknowledgement); "start to last
+ack" counts from the launch of the command. Peak memory is the resident memory of the command and all its
+child processes, sampled from /proc. Unless ``--bootstrap`` is given, a broker is started with
+deploy/local/kafka on a free port in a state folder of its own and stopped afterwards. Figures go to
+tests/bench/results/pipeline.json and to a table; nothing here fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = Path(__file__).resolve().parent
+for _path in (REPO, BENCH):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from feed_farm import DEFAULT_LATENCY, FeedFarm, load_pages  # noqa: E402
+
+RESULTS = BENCH / "results"
+KAFKA_SCRIPT = REPO / "deploy" / "local" / "kafka"
+
+
+# ---------------------------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = platform.processor() or "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory_gb = 0.0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = int(line.split()[1]) / 1024 / 1024
+    return {
+        "nproc": os.cpu_count() or 1,
+        "cpu": model,
+        "memory_gb": round(memory_gb, 1),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+    }
+
+
+def describe_machine(info: dict[str, Any]) -> str:
+    load = "/".join(f"{x:.2f}" for x in info["load_average_at_start"])
+    return (
+        f"{info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB RAM, Python {info['python']}, "
+        f"load average at start {load}"
+    )
+
+
+# --------------------------------------------------------------------------------------------- memory
+
+
+def _children_of() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def tree_usage(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
+    """Resident bytes of ``pid`` and all its descendants (0 once gone), and each one's (name, CPU seconds)."""
+    children = _children_of()
+    total, stack = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu: dict[int, tuple[str, float]] = {}
+    while stack:
+        current = stack.pop()
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            stat = Path(f"/proc/{current}/stat").read_text()
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat.rsplit(")", 1)[1].split()
+            cpu[current] = (name, (int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
+        stack.extend(children.get(current, []))
+    return total, cpu
+
+
+class PeakMemory:
+    """Samples ``tree_usage(pid)`` every ``interval`` seconds in a thread: ``peak`` is the largest resident
+    total, ``cpu`` the last CPU seconds seen of each process of the tree."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid = pid
+        self.peak = 0
+        self.cpu: dict[int, tuple[str, float]] = {}
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss, cpu = tree_usage(self.pid)
+            self.peak = max(self.peak, rss)
+            self.cpu.update(cpu)
+            self._stop.wait(self._interval)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds per process of the tree, keyed ``"<pid> <name>"``."""
+        return {f"{pid} {name}": round(seconds, 2) for pid, (name, seconds) in sorted(self.cpu.items())}
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+# ---------------------------------------------------------------------------------------------- kafka
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def local_kafka(bootstrap: str | None = None) -> Iterator[str]:
+    """``bootstrap`` when given, else a broker of our own (deploy/local/kafka, free port, own state)."""
+    if bootstrap:
+        yield bootstrap
+        return
+    with tempfile.TemporaryDirectory(prefix="newsbeam-bench-kafka-") as state:
+        port = free_port()
+        env = {
+            **os.environ,
+            "KAFKA_PORT": str(port),
+            "KAFKA_CONTROLLER_PORT": str(free_port()),
+            "KAFKA_STATE_DIR": state,
+        }
+        subprocess.run([str(KAFKA_SCRIPT), "start"], env=env, check=True, timeout=600)
+        try:
+            yield f"127.0.0.1:{port}"
+        finally:
+            subprocess.run([str(KAFKA_SCRIPT), "stop"], env=env, check=False, timeout=120)
+
+
+def create_timestamped_topics(bootstrap: str, prefix: str) -> None:
+    """The pipeline's topics, created before it runs, with broker (append-time) timestamps."""
+    from connectors.kafka_settings import KafkaSettings
+    from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
+
+    specs = default_specs(TopicNames(prefix))
+    for spec in specs.values():
+        spec.configs["message.timestamp.type"] = "LogAppendTime"
+    ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), specs)
+
+
+def topic_timestamps(bootstrap: str, topic: str) -> list[float]:
+    """Broker timestamps (epoch seconds) of every message on ``topic``."""
+    from connectors.kafka_consume import read_messages
+    from connectors.kafka_settings import KafkaSettings
+
+    settings = KafkaSettings(bootstrap_servers=bootstrap)
+    return [m.timestamp_ms / 1000 for m in read_messages(settings, topic, from_beginning=True, timeout=3)]
+
+
+# ------------------------------------------------------------------------------------------ extraction
+
+
+def extract(html: str) -> Any:
+    """The same trafilatura call as transforms/extraction.py (what the limit is measured with)."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
+        html,
+        url=None,
+        with_metadata=True,
+        favor_precision=True,
+        include_comments=False,
+        include_tables=True,
+    )
+
+
+def _warm_worker() -> int:
+    extract("<html><body><article><p>" + "warm up the extractor. " * 20 + "</p></article></body></html>")
+    return os.getpid()
+
+
+def _extract_length(html: str) -> int:
+    doc = extract(html)
+    return len(getattr(doc, "text", None) or "")
+
+
+def raw_loop(pages: Sequence[str]) -> dict[str, Any]:
+    """(a) one process, a plain loop."""
+    _warm_worker()
+    started = time.perf_counter()
+    extracted = sum(1 for html in pages if _extract_length(html) > 0)
+    seconds = time.perf_counter() - started
+    return {"pages": len(pages), "extracted": extracted, "seconds": seconds, "rate": len(pages) / seconds}
+
+
+def raw_pool(pages: Sequence[str], workers: int) -> dict[str, Any]:
+    """(b) a process pool, one process per core; pool start-up and warm-up are not timed."""
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(lambda_free_warm, range(workers * 4)))
+        started = time.perf_counter()
+        lengths = list(pool.map(_extract_length, pages, chunksize=2))
+        seconds = time.perf_counter() - started
+    extracted = sum(1 for n in lengths if n > 0)
+    return {
+        "pages": len(pages),
+        "extracted": extracted,
+        "seconds": seconds,
+        "rate": len(pages) / seconds,
+        "workers": workers,
+    }
+
+
+def lambda_free_warm(_: int) -> int:
+    return _warm_worker()
+
+
+# ------------------------------------------------------------------------------------------- naive (c)
+
+
+def naive_script(farm: FeedFarm, bootstrap: str, limit: int) -> dict[str, Any]:
+    """(c) what a user would write: poll each feed, then fetch → extract → send and wait, page by page."""
+    import feedparser
+    from kafka import KafkaProducer
+
+    topic = f"bench-naive-{uuid.uuid4().hex[:8]}"
+    create_timestamped_topics(bootstrap, topic)  # creates topic.articles (auto-creation is off)
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    _warm_worker()
+    done = 0
+    started = time.perf_counter()
+    try:
+        for feed_url in farm.feed_urls():
+            with urllib.request.urlopen(feed_url, timeout=30) as response:
+                parsed = feedparser.parse(response.read())
+            for item in parsed.entries:
+                if done >= limit:
+                    break
+                with urllib.request.urlopen(item.link, timeout=30) as response:
+                    html = response.read().decode("utf-8", "replace")
+                doc = extract(html)
+                value = json.dumps(
+                    {"url": item.link, "title": item.title, "text": getattr(doc, "text", None) or ""}
+                ).encode()
+                producer.send(f"{topic}.articles", key=item.link.encode(), value=value).get(timeout=30)
+                done += 1
+            if done >= limit:
+                break
+    finally:
+        producer.close()
+    seconds = time.perf_counter() - started
+    return {"pages": done, "seconds": seconds, "rate": done / seconds}
+
+
+# ------------------------------------------------------------------------------------------ pipeline (d)
+
+
+def run_pipeline(
+    farm: FeedFarm,
+    bootstrap: str,
+    workdir: Path,
+    *,
+    label: str,
+    beam_args: Sequence[str],
+    expected: int,
+    profile_to: Path | None = None,
+) -> dict[str, Any]:
+    """(d) ``newsbeam run --once`` as a user runs it; figures from the farm, /proc and the topics."""
+    prefix = f"bench-{label}-{uuid.uuid4().hex[:8]}"
+    create_timestamped_topics(bootstrap, prefix)
+    feeds_file = farm.write_feeds_file(workdir / f"{label}.yaml")
+    farm.reset_log()
+    log_path = workdir / f"{label}.log"
+    # a profile: py-spy samples every thread of the command and its workers (collapsed stacks), or,
+    # without py-spy, pyinstrument writes the call tree of the launcher's main thread
+    profiler: list[str] = []
+    if profile_to is not None:
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+        if Path(py_spy).is_file():
+            # --gil: only the thread holding the GIL, i.e. what a single process spends its one core on
+            profiler = [py_spy, "record", "--subprocesses", "--gil", "--rate", "100", "--format", "raw"]
+            profiler += ["-o", str(profile_to.with_suffix(".collapsed")), "--", sys.executable]
+        else:
+            profiler = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(profile_to)]
+    command = [
+        *(profiler or [sys.executable]),
+        "-m",
+        "pipeline.cli",
+        "--log-level",
+        "WARNING",
+        "run",
+        "--feeds",
+        str(feeds_file),
+        "--once",
+        "--bootstrap-servers",
+        bootstrap,
+        "--topic-prefix",
+        prefix,
+        *beam_args,
+    ]
+    launched = time.time()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        memory = PeakMemory(process.pid)
+        code = process.wait(timeout=3600)
+        peak = memory.stop()
+    exited = time.time()
+    if code != 0:
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"newsbeam run ({label}) exited with {code}:\n{tail}")
+    stamps = topic_timestamps(bootstrap, f"{prefix}.articles")
+    first_page = farm.timeline(launched).get("first_pages_request")
+    dead = topic_timestamps(bootstrap, f"{prefix}.deadletter")
+    first_request = farm.first_request or launched
+    last_ack = max(stamps) if stamps else exited
+    working = last_ack - first_request
+    return {
+        "command": " ".join(["newsbeam", *command[command.index("pipeline.cli") + 1 :]]),
+        "articles": len(stamps),
+        "expected": expected,
+        "dead_letters": len(dead),
+        "startup_seconds": first_request - launched,
+        "processing_seconds": working,
+        "start_to_last_ack_seconds": last_ack - launched,
+        "process_seconds": exited - launched,
+        "rate": len(stamps) / working if working > 0 else 0.0,
+        "rate_including_startup": len(stamps) / (last_ack - launched),
+        # once pages flow: without the polls and the workers' set-up that precede them on this runner
+        "rate_from_first_page": (
+            len(stamps) / (last_ack - launched - first_page) if first_page is not None and stamps else 0.0
+        ),
+        "peak_rss_mb": peak / 1024 / 1024,
+        "cpu_seconds": memory.cpu_seconds(),
+        # seconds after launch: where the time went (stage by stage or overlapped)
+        "timeline": {
+            **farm.timeline(launched),
+            "first_ack": (min(stamps) - launched) if stamps else None,
+            "last_ack": last_ack - launched,
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------- state (e)
+
+
+def _state_pipeline(articles: int) -> None:
+    """In a child process: ``articles`` distinct entries (each seen twice) through DropDuplicates."""
+    import apache_beam as beam
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    from transforms.dedup import DropDuplicates
+    from transforms.records import FeedEntry
+
+    batch = 1000
+
+    def entries(start: int) -> Iterator[FeedEntry]:
+        for n in range(start, min(start + batch, articles)):
+            url = f"https://news.example/{n // 1000}/story-{n}.html"
+            entry = FeedEntry(
+                article_id=f"{n:016x}",
+                feed=f"feed-{n % 50}",
+                feed_url=f"https://news.example/feed-{n % 50}.xml",
+                url=url,
+                guid=url,
+                title=f"Story number {n} about the markets",
+                summary="A one-line summary of the story, as feeds carry it.",
+                content="",
+                published="2025-01-01T00:00:00Z",
+                language_hint="en",
+                seen_at="2025-01-01T00:00:00Z",
+            )
+            yield entry
+            yield entry  # the next poll sees it again: a duplicate to drop
+
+    with beam.Pipeline(runner=FnApiRunner()) as pipeline:
+        kept = (
+            pipeline
+            | beam.Create(range(0, articles, batch))
+            | "Entries" >> beam.FlatMap(entries)
+            | "DropDuplicates" >> DropDuplicates()
+            | beam.combiners.Count.Globally()
+        )
+        _ = kept | beam.Map(lambda n: print(f"kept {n}", flush=True))
+
+
+def state_memory(articles: int) -> dict[str, Any]:
+    """(e) peak RSS of a process whose DropDuplicates state ends up holding ``articles`` articles."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--state-child", str(articles)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = PeakMemory(process.pid)
+    out, err = process.communicate(timeout=3600)
+    peak = memory.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"state benchmark failed:\n{err[-3000:]}")
+    kept = int(out.split("kept", 1)[1].split()[0]) if "kept" in out else -1
+    return {
+        "articles": articles,
+        "entries_in": 2 * articles,
+        "kept": kept,
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": peak / 1024 / 1024,
+    }
+
+
+# --------------------------------------------------------------------------------------------- report
+
+
+def ratios(results: dict[str, Any]) -> dict[str, float]:
+    a, b, c = results["raw_loop"]["rate"], results["raw_pool"]["rate"], results["naive"]["rate"]
+    single, multi = results["pipeline_single"]["rate"], results["pipeline_all_cores"]["rate"]
+    return {
+        "single_over_raw_loop": single / a,
+        "all_cores_over_raw_loop": multi / a,
+        "all_cores_over_raw_pool": multi / b,
+        "all_cores_over_naive": multi / c,
+        "single_over_naive": single / c,
+        "raw_pool_over_raw_loop": b / a,
+    }
+
+
+TARGETS = {
+    "single_over_raw_loop": (0.85, "single process ≥ 0.85 × raw trafilatura"),
+    "all_cores_over_raw_loop": (1.6, "all cores ≥ 1.6 × raw single-process trafilatura"),
+    "all_cores_over_naive": (10.0, "all cores ≥ 10 × the naive script"),
+}
+
+
+def table(results: dict[str, Any]) -> str:
+    """The results as a Markdown table (what the README shows)."""
+    lines = [
+        f"Machine: {describe_machine(results['machine'])}",
+        f"Pages: {results['pages']}; farm: {results['farm']}",
+        "",
+        "| run | articles | articles/s | peak RSS | start → last ack |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    rows: list[tuple[str, str]] = [
+        ("raw_loop", "(a) raw trafilatura, 1 process"),
+        ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
+        ("naive", "(c) naive fetch → extract → send"),
+        ("pipeline_single", "(d) newsbeam run --once, 1 process"),
+        ("pipeline_all_cores", "(d) newsbeam run --once, all cores"),
+    ]
+    for key, label in rows:
+        row = results.get(key)
+        if not row:
+            continue
+        count = row.get("articles", row.get("pages"))
+        rss = f"{row['peak_rss_mb']:.0f} MB" if "peak_rss_mb" in row else ""
+        last = f"{row['start_to_last_ack_seconds']:.1f} s" if "start_to_last_ack_seconds" in row else ""
+        lines.append(f"| {label} | {count} | {row['rate']:.1f} | {rss} | {last} |")
+    if "state" in results:
+        state = results["state"]
+        lines.append(
+            f"| (e) DropDuplicates state, {state['kept']:,} articles | {state['kept']} | "
+            f"| {state['peak_rss_mb']:.0f} MB | |"
+        )
+    if "ratios" in results:
+        lines += ["", "| ratio | measured | target |", "|---|---:|---:|"]
+        for name, value in results["ratios"].items():
+            target = TARGETS.get(name)
+            goal = f"≥ {target[0]:g}" if target else ""
+            verdict = "" if not target else (" ✓" if value >= target[0] else " ✗")
+            lines.append(f"| {name.replace('_', ' ')} | {value:.2f}{verdict} | {goal} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every phase, print the table, write tests/bench/results/pipeline.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--feeds", type=int, default=20)
+    parser.add_argument("--entries", type=int, default=50, help="entries per feed")
+    parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY, help="seconds per HTTP request")
+    parser.add_argument("--naive-pages", type=int, default=40, help="pages the naive script processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for 'all cores'")
+    parser.add_argument("--state-articles", type=int, default=100_000)
+    parser.add_argument("--bootstrap", default=None, help="use this broker instead of starting one")
+    parser.add_argument(
+        "--skip", action="append", default=[], help="phase to skip: raw, naive, pipeline, state"
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS / "pipeline.json")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="profile the pipeline runs into this folder: py-spy (all threads and workers) when installed, "
+        "else pyinstrument",
+    )
+    parser.add_argument("--state-child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.state_child is not None:
+        _state_pipeline(args.state_child)
+        return 0
+
+    from connectors.page_fetching import decode_html
+
+    page_set = load_pages()
+    expected = args.feeds * args.entries
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "pages": page_set.source,
+        "farm": f"{args.feeds} feeds × {args.entries} entries = {expected} articles, "
+        f"{args.latency * 1000:.0f} ms per request",
+        "settings": {
+            key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
+        },
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    print(
+        f"machine: {describe_machine(results['machine'])}\npages: {page_set.source}\nfarm: {results['farm']}"
+    )
+    with FeedFarm(page_set, feeds=args.feeds, entries=args.entries, latency=args.latency) as farm:
+        # the exact sequence of pages the pipeline will extract, decoded as the pipeline decodes them
+        texts = [
+            decode_html(farm.page_of(feed, entry), "text/html; charset=utf-8")
+            for feed in range(args.feeds)
+            for entry in range(args.entries)
+        ]
+        phases: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
+        if "raw" not in args.skip:
+            phases += [
+                ("raw", "raw_loop", lambda: raw_loop(texts)),
+                ("raw", "raw_pool", lambda: raw_pool(texts, args.workers)),
+            ]
+        for _phase, key, run in phases:
+            print(f"{key}: running", flush=True)
+            results[key] = run()
+            print(f"{key}: {results[key]['rate']:.1f} pages/s", flush=True)
+        if not {"naive", "pipeline"} <= set(args.skip):
+            with local_kafka(args.bootstrap) as bootstrap, tempfile.TemporaryDirectory() as work:
+                if "naive" not in args.skip:
+                    print("naive: running", flush=True)
+                    results["naive"] = naive_script(farm, bootstrap, args.naive_pages)
+                    print(f"naive: {results['naive']['rate']:.1f} pages/s", flush=True)
+                if "pipeline" not in args.skip:
+                    runs = [
+                        ("pipeline_single", []),
+                        (
+                            "pipeline_all_cores",
+                            [
+                                "--direct_num_workers",
+                                str(args.workers),
+                                "--direct_running_mode",
+                                "multi_processing",
+                            ],
+                        ),
+                    ]
+                    for key, beam_args in runs:
+                        print(f"{key}: running", flush=True)
+                        profile_to = args.profile / f"{key}.txt" if args.profile else None
+                        if profile_to:
+                            profile_to.parent.mkdir(parents=True, exist_ok=True)
+                        results[key] = run_pipeline(
+                            farm,
+                            bootstrap,
+                            Path(work),
+                            label=key,
+                            beam_args=beam_args,
+                            expected=expected,
+                            profile_to=profile_to,
+                        )
+                        row = results[key]
+                        print(
+                            f"{key}: {row['articles']}/{expected} articles, {row['rate']:.1f} articles/s, "
+                            f"peak {row['peak_rss_mb']:.0f} MB; timeline {json.dumps(row['timeline'])}",
+                            flush=True,
+                        )
+    if "state" not in args.skip:
+        print(f"state: {args.state_articles:,} articles through DropDuplicates", flush=True)
+        results["state"] = state_memory(args.state_articles)
+        print(f"state: peak {results['state']['peak_rss_mb']:.0f} MB", flush=True)
+    if all(k in results for k in ("raw_loop", "raw_pool", "naive", "pipeline_single", "pipeline_all_cores")):
+        results["ratios"] = ratios(results)
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print()
+    print(table(results))
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

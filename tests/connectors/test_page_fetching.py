@@ -1,0 +1,67 @@
+"""FetchPages over real HTTP: a site at its concurrency cap does not hold back the pages of other sites,
+and every entry still comes out as a page exactly once."""
+
+from __future__ import annotations
+
+import http.server
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from connectors.http import HttpSettings
+from connectors.page_fetching import FetchPages
+from connectors.static_server import StaticServer
+from transforms.records import FeedEntry
+
+ARTICLE = b"<html><body><article><p>" + b"A sentence of the article. " * 20 + b"</p></article></body></html>"
+
+
+def _slow_page(handler: http.server.BaseHTTPRequestHandler) -> None:
+    time.sleep(0.3)  # a slow site: its requests stay in flight while the others could go
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html; charset=utf-8")
+    handler.send_header("Content-Length", str(len(ARTICLE)))
+    handler.end_headers()
+    handler.wfile.write(ARTICLE)
+
+
+def _entry(url: str, n: int) -> FeedEntry:
+    return FeedEntry(
+        article_id=f"{n:016x}", feed="f", feed_url="", url=url, guid=None,
+        title=f"t{n}", summary="s", content="", published=None, language_hint=None,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[StaticServer]:
+    (tmp_path / "fast").mkdir()
+    for n in range(6):
+        (tmp_path / "fast" / f"{n}.html").write_bytes(ARTICLE)
+    with StaticServer(tmp_path) as running:
+        for n in range(6):
+            running.routes[f"/slow/{n}.html"] = _slow_page
+        yield running
+
+
+def test_a_site_at_its_cap_does_not_hold_back_other_sites(server: StaticServer) -> None:
+    # two sites on one server: "127.0.0.1" and "localhost" count separately against the per-site cap
+    slow = [_entry(f"http://127.0.0.1:{server.port}/slow/{n}.html", n) for n in range(6)]
+    fast = [_entry(f"http://localhost:{server.port}/fast/{n}.html", 10 + n) for n in range(6)]
+    settings = HttpSettings(allow_private_networks=True, per_host_concurrency=2)
+    with TestPipeline(runner="FnApiRunner") as pipeline:
+        pages = (
+            pipeline
+            # the slow site's entries first, in a row, as one feed's would come
+            | beam.Create(slow + fast, reshuffle=False)
+            | FetchPages(settings, max_in_flight=4, ignore_robots_for=frozenset({"f"}))
+        )
+        fetched = pages | beam.Map(lambda page: (page.entry.url.rsplit("/", 2)[-2], page.html is not None))
+        assert_that(fetched, equal_to([("slow", True)] * 6 + [("fast", True)] * 6))
+    order = [path.split("/")[1] for path, _ in server.requests if path.endswith(".html")]
+    # the slow site takes two at a time; the fast site's pages must not wait for the slow ones to drain
+    assert order.index("fast") < [i for i, site in enumerate(order) if site == "slow"][2], order
