@@ -137,3 +137,5 @@ class PipelineConfig:
     retention_ms: int | None = None
     create_topics: bool = True
     max_in_flight: int = 16
+    # extraction processes per extraction DoFn instance; 0 extracts on a thread of the worker's own process
+    extraction_processes: int = 0

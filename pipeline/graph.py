@@ -1,12 +1,13 @@
 """The graph: feeds → poll → de-duplicate → fetch → extract → flag → publish, dead letters beside it.
 
 ```
- Feeds ─▶ PollFeeds ─▶ DropDuplicates ─▶ FetchPages ─▶ ExtractArticles ─▶ FlagRegulation ─▶ ArticleRecords ─┐
-             │  └─ polls ─▶ OpsRecords ───────────────────────────────────────────────────────────────────┤
-             └─ dead ─┬──────────────────────────── dead ─┬─────────────────── dead ─┐                      ├─▶ PublishToKafka
-                      └──────────────────────────────────┴──────────────────────────┴─▶ DeadLetterRecords ┘
+ ReadFeedList ─▶ PollFeeds ─▶ DropDuplicates ─▶ FetchPages ─▶ ExtractArticles ─▶ FlagRegulation ─▶ ArticleRecords ─▶ Publish
+                   ├─ polls ─▶ OpsRecords ──────────────────────────────────────────────────────────────────────────▶ Publish
+                   └─ dead ──┬──── dead ───┬──── dead ──┴─▶ CountDeadLetters ─▶ DeadLetterRecords ───────────────────▶ Publish
+ streaming only: PipelineHeartbeat (counts of every branch) ─▶ HeartbeatRecords ─▶ PublishHeartbeats
 ```
-Labels are stable: they name the metrics and the dead letters' ``stage``.
+Each branch publishes as it goes (no Flatten before ``PublishToKafka``). Labels are stable: they name the
+metrics and the dead letters' ``stage``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def build_graph(
         max_in_flight=config.max_in_flight,
         ignore_robots_for=frozenset(feed.name for feed in config.feeds if not feed.respect_robots),
     )
-    articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles()
+    articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles(
+        processes=config.extraction_processes
+    )
     flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation()
     dead = (
         (poll_dead, extract_dead, flag_dead)

@@ -72,6 +72,18 @@ class NewsbeamOptions(PipelineOptions):
             help="page fetches in flight per worker",
         )
         parser.add_argument(
+            "--extraction-processes",
+            "--extraction_processes",
+            dest="extraction_processes",
+            type=int,
+            default=None,
+            help="processes that extract pages for each Beam worker; 0 extracts on a thread of the worker "
+            "itself (one core at most: extraction holds the GIL). Default: one per core for --once on the "
+            "local FnApiRunner in one process (measured fastest: tests/bench/bench_pipeline.py), else 0 "
+            "(Beam multi_processing workers, Prism, Flink and cluster runners spread work over their own "
+            "workers already)",
+        )
+        parser.add_argument(
             "--fetch-budget",
             "--fetch_budget",
             dest="fetch_budget",

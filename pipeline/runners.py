@@ -144,6 +144,24 @@ def spreads_over_workers(runner: PipelineRunner | None, options: PipelineOptions
     return True
 
 
+def default_extraction_processes(options: PipelineOptions, *, once: bool) -> int:
+    """Extraction processes per extraction DoFn when ``--extraction-processes`` is not given.
+
+    One per core for a bounded run on the FnApiRunner with its one worker in this process (the default
+    ``--once`` run): there one process holds the whole pipeline and its GIL, and a pool let extraction use
+    every core (tests/bench/bench_pipeline.py: faster than Beam's ``multi_processing`` mode, whose
+    stateful stages sit on one worker). Everywhere else 0: ``multi_processing`` workers, Prism and Flink
+    run several SDK workers or parallel instances already, and a pool per DoFn instance there would start
+    workers × cores processes.
+    """
+    if not once or options.view_as(StandardOptions).runner not in (None, "DirectRunner", "direct"):
+        return 0
+    direct = options.view_as(DirectOptions)
+    if direct.direct_running_mode == "multi_processing" or direct.direct_num_workers != 1:
+        return 0  # several SDK workers (processes or threads), each with its own DoFn instances
+    return os.cpu_count() or 1
+
+
 def describe_runner(runner: PipelineRunner | None, options: PipelineOptions) -> str:
     """A short name for logs and summaries."""
     if runner is not None:

@@ -23,7 +23,7 @@ from connectors.published_articles import read_published
 from pipeline.config import ConfigError, PipelineConfig, load_feeds
 from pipeline.graph import build_graph
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import choose_runner, describe_runner
+from pipeline.runners import choose_runner, default_extraction_processes, describe_runner
 from transforms.dead_letters import utc_now
 from transforms.records import Heartbeat
 
@@ -77,6 +77,13 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         allowed_networks=feeds_file.allowed_networks,
         total_timeout=options.fetch_budget,
     )
+    extraction_processes = (
+        options.extraction_processes
+        if options.extraction_processes is not None
+        else default_extraction_processes(options, once=options.once)
+    )
+    if extraction_processes < 0:
+        raise ConfigError("--extraction-processes must be 0 (extract in the worker's process) or more")
     kafka = KafkaSettings.from_env(
         options.kafka_bootstrap_servers,
         security_protocol=options.security_protocol,
@@ -101,6 +108,7 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         replication_factor=options.replication_factor,
         retention_ms=options.retention_ms,
         max_in_flight=options.max_in_flight,
+        extraction_processes=extraction_processes,
     )
 
 

@@ -2,28 +2,39 @@
 
 When the page could not be fetched, or trafilatura finds no main text in it, the article is built from
 the feed entry's content or summary and says so in ``text_source = "feed"``. Only an entry with no text
-anywhere becomes a dead letter (reason ``no_text``).
+anywhere becomes a dead letter (reason ``no_text``); a page whose extraction overran its wall-clock budget
+becomes a dead letter ``extraction_timeout`` and its article falls back to the feed's text; an extraction
+that raised becomes ``extraction_error``.
 
-The DoFn hands pages to one extraction thread a few ahead and yields results in input order, so that
-a fused stage keeps extracting while its bundle thread waits on the network (feed polls, fetches).
+The DoFn hands pages ahead to an extractor and yields results in input order, on the bundle's thread, so
+that a fused stage keeps extracting while its bundle thread waits on the network (feed polls, fetches).
+The extractor is one of:
+
+- ``processes=0``: one extraction thread in this process, under a ``Watchdog`` budget. Extraction holds
+  the GIL, so this uses at most one core whatever else runs here.
+- ``processes=N``: a pool of N extraction processes (``transforms.page_fields``: only the HTML text and the
+  URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the bundle's thread.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
 from typing import Any
 
 import apache_beam as beam
-import trafilatura
 from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.dead_letters import DEAD_LETTER, dead_letter
+from transforms.page_fields import PageFields, extract_fields, extract_fields_timed, warm_up
 from transforms.records import Article, Page
 from transforms.watchdog import TimedOut, Watchdog
 
@@ -31,7 +42,9 @@ log = logging.getLogger(__name__)
 
 STAGE = "ExtractArticles"
 EXTRACTION_TIMEOUT = 10.0  # seconds of wall clock per page (p95 is ~58 ms: FACTS.md)
-EXTRACTION_QUEUE = 16  # pages handed to the extraction thread ahead of their results (~0.3 s of work)
+EXTRACTION_QUEUE = (
+    16  # pages handed to the extractor per extraction process (or thread) ahead of their results
+)
 MIN_PAGE_TEXT = 80  # shorter "main text" is a cookie banner or a teaser, not the article
 
 
@@ -39,20 +52,19 @@ class NoText(ValueError):
     """Neither the page nor the feed entry carried any text."""
 
 
+class ExtractionProcessDied(RuntimeError):
+    """An extraction process died (killed, out of memory, crashed in C code) twice while on this page."""
+
+
 def extract_article(page: Page) -> Article:
     """Build the article for ``page``; raises ``NoText`` when there is nothing to read."""
+    return build_article(page, extract_fields(page.html, page.final_url) if page.html else None)
+
+
+def build_article(page: Page, fields: PageFields | None) -> Article:
+    """The article of ``page`` given what trafilatura found in it (``fields``); raises ``NoText``."""
     entry = page.entry
-    doc = None
-    if page.html:
-        doc = trafilatura.bare_extraction(
-            page.html,
-            url=page.final_url,
-            with_metadata=True,
-            favor_precision=True,  # scored best and cost nothing on the Zyte pages (FACTS.md)
-            include_comments=False,
-            include_tables=True,
-        )
-    page_text = (getattr(doc, "text", None) or "").strip()
+    page_text = ((fields.text if fields else None) or "").strip()
     if len(page_text) >= MIN_PAGE_TEXT:
         text, source = page_text, "page"
     else:
@@ -61,10 +73,10 @@ def extract_article(page: Page) -> Article:
             why = page.error or ("the page has no extractable text" if page.html else "no page")
             raise NoText(f"no text in the page ({why}) nor in the feed entry")
     # the feed's title and timestamp are the publisher's own; the page's fill the gaps
-    title = entry.title or (getattr(doc, "title", None) or "")
-    authors = tuple(a.strip() for a in (getattr(doc, "author", None) or "").split(";") if a.strip())
-    published = entry.published or getattr(doc, "date", None)
-    declared = getattr(doc, "language", None)
+    title = entry.title or ((fields.title if fields else None) or "")
+    authors = tuple(a.strip() for a in ((fields.author if fields else None) or "").split(";") if a.strip())
+    published = entry.published or (fields.date if fields else None)
+    declared = fields.language if fields else None
     return Article(
         article_id=entry.article_id,
         url=entry.url,
@@ -83,22 +95,66 @@ def extract_article(page: Page) -> Article:
     )
 
 
+def start_extraction_pool(processes: int) -> ProcessPoolExecutor:
+    """A pool of ``processes`` extraction processes, each warmed up (trafilatura imported and run once).
+
+    "spawn": a fresh interpreter per process, never a fork of this one, whose other threads (Beam's
+    gRPC and data-plane threads, our fetch threads) may hold locks at the moment of a fork. Unlike
+    "forkserver" it leaves no server process behind once the pool is shut down.
+    """
+    pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=warm_up)
+    pool.submit(os.getpid)  # start the processes now: they warm up while the first feeds are polled
+    return pool
+
+
+def stop_extraction_pool(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+    """Shut ``pool`` down: wait for its processes to finish, or (``kill``) terminate them at once."""
+    # private in 3.11 (3.14 has terminate_workers()); empty when the pool never started a process
+    processes = list((getattr(pool, "_processes", None) or {}).values()) if kill else []
+    pool.shutdown(wait=not kill, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+
+
 # One page's outputs (articles and tagged dead letters), the article when there is one, and milliseconds spent.
 _Outcome = tuple[list[Article | beam.pvalue.TaggedOutput], Article | None, int]
 
 
+@dataclass(slots=True)
+class _Queued:
+    """A page handed to the extractor: its future, and what its outputs need (window, budget, retries)."""
+
+    page: Page
+    timestamp: Any
+    window: Any
+    # thread: Future[_Outcome]; pool: Future[tuple[PageFields | None, float]], None without html
+    future: Future[Any] | None
+    submitted: float
+    retried: bool = False
+    seconds: float | None = None  # the extraction process's own time for the page
+
+
 class _ExtractArticleFn(beam.DoFn):
-    def __init__(self, timeout: float = EXTRACTION_TIMEOUT) -> None:
+    def __init__(self, timeout: float = EXTRACTION_TIMEOUT, processes: int = 0) -> None:
         self._timeout = timeout
+        self._processes = processes
         self._watchdog: Watchdog | None = None
         self._worker: ThreadPoolExecutor | None = None
-        self._queued: deque[tuple[Future[_Outcome], Any, Any]] = deque()
+        self._pool: ProcessPoolExecutor | None = None
+        self._queued: deque[_Queued] = deque()
         self.extracted = Metrics.counter(STAGE, "extracted")
         self.fallbacks = Metrics.counter(STAGE, "fallback_to_feed")
+        self.replaced_pools = Metrics.counter(STAGE, "extraction_pool_replaced")
         self.text_length = Metrics.distribution(STAGE, "text_length")
         self.extraction_ms = Metrics.distribution(STAGE, "extraction_ms")
 
     def setup(self) -> None:
+        if self._processes > 0:
+            self._pool = start_extraction_pool(self._processes)
+            return
         self._watchdog = Watchdog(name="extract-watchdog")
         # One extraction thread, fed ahead: in a fused stage the bundle's thread also polls feeds and waits
         # for pages, and while it waits on the network the queued pages keep being extracted (profiled:
@@ -108,6 +164,11 @@ class _ExtractArticleFn(beam.DoFn):
     def teardown(self) -> None:
         if self._worker is not None:
             self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        if self._pool is not None:
+            # every page was waited for or timed out (which replaced the pool): nothing is stuck here
+            stop_extraction_pool(self._pool)
+            self._pool = None
 
     def start_bundle(self) -> None:
         self._queued = deque()
@@ -118,26 +179,44 @@ class _ExtractArticleFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
-        assert self._worker is not None
-        self._queued.append((self._worker.submit(self._extract, page), timestamp, window))
+        future: Future[Any] | None
+        if self._pool is not None:
+            future = self._submit(page)
+            ahead = EXTRACTION_QUEUE * self._processes
+        else:
+            assert self._worker is not None
+            future, ahead = self._worker.submit(self._extract, page), EXTRACTION_QUEUE
+        self._queued.append(_Queued(page, timestamp, window, future, time.monotonic()))
         # hand on what is done, and wait for the oldest only when enough pages are queued
-        while self._queued and (self._queued[0][0].done() or len(self._queued) >= EXTRACTION_QUEUE):
-            yield from self._emit(*self._queued.popleft())
+        while self._queued and (self._done(self._queued[0]) or len(self._queued) >= ahead):
+            yield from self._emit(self._queued.popleft())
 
     def finish_bundle(self) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
         while self._queued:
-            yield from self._emit(*self._queued.popleft())
+            yield from self._emit(self._queued.popleft())
 
-    def _emit(
-        self, future: Future[_Outcome], timestamp: Any, window: Any
-    ) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
+    @staticmethod
+    def _done(queued: _Queued) -> bool:
+        return queued.future is None or queued.future.done()
+
+    def _emit(self, queued: _Queued) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
         # metrics here, on the bundle's thread: Beam keeps them per thread
-        outputs, article, elapsed_ms = future.result()
+        if self._pool is None:
+            assert queued.future is not None
+            outputs, article, elapsed_ms = queued.future.result()
+        else:
+            outputs, article = self._outcome(
+                queued.page, lambda: build_article(queued.page, self._await(queued))
+            )
+            elapsed = queued.seconds if queued.seconds is not None else time.monotonic() - queued.submitted
+            elapsed_ms = int(elapsed * 1000)
         for output in outputs:
             if isinstance(output, beam.pvalue.TaggedOutput):
-                yield beam.pvalue.TaggedOutput(output.tag, WindowedValue(output.value, timestamp, (window,)))
+                yield beam.pvalue.TaggedOutput(
+                    output.tag, WindowedValue(output.value, queued.timestamp, (queued.window,))
+                )
             else:
-                yield WindowedValue(output, timestamp, (window,))
+                yield WindowedValue(output, queued.timestamp, (queued.window,))
         if article is None:
             return
         if article.text_source == "feed":
@@ -146,81 +225,127 @@ class _ExtractArticleFn(beam.DoFn):
         self.text_length.update(len(article.text))
         self.extraction_ms.update(elapsed_ms)
 
+    # ------------------------------------------------------------------------------ in-process thread
+
     def _extract(self, page: Page) -> _Outcome:
         """On the extraction thread: the page's outputs (no metrics here)."""
         started = time.monotonic()
         assert self._watchdog is not None
+        watchdog = self._watchdog
+        outputs, article = self._outcome(
+            page, lambda: watchdog.run(lambda: extract_article(page), timeout=self._timeout)
+        )
+        return outputs, article, int((time.monotonic() - started) * 1000) if article is not None else 0
+
+    # ------------------------------------------------------------------------------ extraction processes
+
+    def _submit(self, page: Page) -> Future[tuple[PageFields | None, float]] | None:
+        assert self._pool is not None
+        if not page.html:
+            return None  # nothing to extract: the feed's text makes the article
+        return self._pool.submit(extract_fields_timed, page.html, page.final_url)
+
+    def _await(self, queued: _Queued) -> PageFields | None:
+        """The queued page's fields, waiting at most what is left of its budget (from when it was handed
+        to the pool, so the time it waited behind at most ``EXTRACTION_QUEUE`` pages per process counts:
+        0.3-1 s of work at this machine's p50-p95, against a 10 s budget). Raises ``TimedOut`` past it."""
+        while queued.future is not None:
+            remaining = queued.submitted + self._timeout - time.monotonic()
+            try:
+                fields, queued.seconds = queued.future.result(timeout=max(remaining, 0.0))
+                return fields
+            except BrokenProcessPool as broken:
+                # a process died and took every page in flight with it: a new pool, and this page once more
+                # (it may not be the page that killed the process)
+                self._replace_pool()
+                if queued.retried:
+                    raise ExtractionProcessDied(
+                        f"an extraction process died twice on this page: {broken}"
+                    ) from broken
+                queued.retried = True
+                queued.future, queued.submitted = self._submit(queued.page), time.monotonic()
+            except TimeoutError:
+                if queued.future.done():
+                    raise  # the extraction itself raised a TimeoutError: an extraction error
+                # Python cannot stop the call, but it can stop the process: the pool is replaced, so a
+                # pathological page never keeps a process (a core) busy after its budget, and the pages
+                # queued behind it are handed to the new pool with a fresh budget
+                self._replace_pool()
+                raise TimedOut(
+                    f"gave up after {self._timeout:g}s (its extraction process was stopped)"
+                ) from None
+        return None
+
+    def _replace_pool(self) -> None:
+        assert self._pool is not None
+        stop_extraction_pool(self._pool, kill=True)
+        self._pool = start_extraction_pool(self._processes)
+        self.replaced_pools.inc()
+        now = time.monotonic()
+        for queued in self._queued:
+            future = queued.future
+            if future is None or (future.done() and not future.cancelled() and future.exception() is None):
+                continue  # finished on the old pool: its result stands
+            queued.future, queued.submitted = self._submit(queued.page), now
+
+    # ------------------------------------------------------------------------------ shared
+
+    def _outcome(
+        self, page: Page, article_of: Callable[[], Article]
+    ) -> tuple[list[Article | beam.pvalue.TaggedOutput], Article | None]:
+        """``article_of()``'s article, or the dead letters and feed fallback its failure calls for."""
         outputs: list[Article | beam.pvalue.TaggedOutput] = []
         try:
             try:
-                article = self._watchdog.run(lambda: extract_article(page), timeout=self._timeout)
+                article = article_of()
             except TimedOut as timed_out:
                 # the page is given up on (a dead letter says so); the feed's own text still makes an article
                 log.warning("extraction of %s timed out: %s", page.entry.url, timed_out)
-                outputs.append(
-                    beam.pvalue.TaggedOutput(
-                        DEAD_LETTER,
-                        dead_letter(
-                            STAGE,
-                            "extraction_timeout",
-                            timed_out,
-                            feed=page.entry.feed,
-                            url=page.entry.url,
-                            key=page.entry.article_id,
-                            input=page.entry,
-                        ),
-                    )
+                outputs.append(self._dead_letter(page, "extraction_timeout", timed_out))
+                article = build_article(
+                    replace(page, html=None, error=f"extraction_timeout: {timed_out}"), None
                 )
-                article = extract_article(replace(page, html=None, error=f"extraction_timeout: {timed_out}"))
         except NoText as error:
             log.warning("no text for %s: %s", page.entry.url, error)
-            outputs.append(
-                beam.pvalue.TaggedOutput(
-                    DEAD_LETTER,
-                    dead_letter(
-                        STAGE,
-                        "no_text",
-                        error,
-                        feed=page.entry.feed,
-                        url=page.entry.url,
-                        key=page.entry.article_id,
-                        input=page.entry,
-                    ),
-                )
-            )
-            return outputs, None, 0
+            outputs.append(self._dead_letter(page, "no_text", error))
+            return outputs, None
         except Exception as error:  # trafilatura/lxml on hostile markup: one page must not stop the run
             log.exception("extraction failed for %s", page.entry.url)
-            outputs.append(
-                beam.pvalue.TaggedOutput(
-                    DEAD_LETTER,
-                    dead_letter(
-                        STAGE,
-                        "extraction_error",
-                        error,
-                        feed=page.entry.feed,
-                        url=page.entry.url,
-                        key=page.entry.article_id,
-                        input=page.entry,
-                    ),
-                )
-            )
-            return outputs, None, 0
+            outputs.append(self._dead_letter(page, "extraction_error", error))
+            return outputs, None
         if article.text_source == "feed":
             log.info("%s: using the feed's text (%s)", page.entry.url, page.error or "page had no main text")
         outputs.append(article)
-        return outputs, article, int((time.monotonic() - started) * 1000)
+        return outputs, article
+
+    @staticmethod
+    def _dead_letter(page: Page, reason: str, error: BaseException) -> beam.pvalue.TaggedOutput:
+        entry = page.entry
+        return beam.pvalue.TaggedOutput(
+            DEAD_LETTER,
+            dead_letter(
+                STAGE, reason, error, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
+            ),
+        )
 
 
 class ExtractArticles(beam.PTransform):
-    """Pages → articles; returns ``(articles, dead_letters)``; ``timeout``: seconds per extraction."""
+    """Pages → articles; returns ``(articles, dead_letters)``.
 
-    def __init__(self, *, timeout: float = EXTRACTION_TIMEOUT) -> None:
+    ``timeout``: wall-clock seconds per extraction. ``processes``: 0 extracts on one thread of the worker's
+    own process; N ≥ 1 on a pool of N extraction processes per DoFn instance, started in ``setup()`` and
+    shut down in ``teardown()`` (see ``pipeline.runners.default_extraction_processes`` for when to use it).
+    """
+
+    def __init__(self, *, timeout: float = EXTRACTION_TIMEOUT, processes: int = 0) -> None:
         super().__init__()
+        if processes < 0:
+            raise ValueError(f"processes must be 0 (in-process) or more, not {processes}")
         self._timeout = timeout
+        self._processes = processes
 
     def expand(self, pages: beam.PCollection[Page]) -> tuple[beam.PCollection[Article], beam.PCollection]:
-        outputs = pages | "Extract" >> beam.ParDo(_ExtractArticleFn(self._timeout)).with_outputs(
-            DEAD_LETTER, main="articles"
-        )
+        outputs = pages | "Extract" >> beam.ParDo(
+            _ExtractArticleFn(self._timeout, self._processes)
+        ).with_outputs(DEAD_LETTER, main="articles")
         return outputs.articles, outputs[DEAD_LETTER]

@@ -7,8 +7,11 @@ article pages, each response delayed by ``--latency``. On those pages it runs:
 (a) raw trafilatura in a plain loop in one process: the extraction limit;
 (b) the same over a process pool with one process per core;
 (c) a naive sequential script: fetch, extract, send to Kafka (waiting for the ack), one page at a time;
-(d) ``newsbeam run --once`` into a real local Kafka, single-process, then on all cores
-    (``--direct_num_workers N --direct_running_mode multi_processing``);
+(d) ``newsbeam run --once`` into a real local Kafka: single-process (``--extraction-processes 0``: one
+    process does everything, extraction on a thread of it), then on all cores (one Beam worker with a pool
+    of N extraction processes, ``--extraction-processes N``, the default of ``--once``), and for comparison
+    Beam's own multi-process mode (``--direct_num_workers N --direct_running_mode multi_processing``, no
+    extraction pool);
 (e) the memory of the de-duplication state at ``--state-articles`` seen articles (DropDuplicates on the
     FnApiRunner in a child process; peak RSS).
 
@@ -459,6 +462,11 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
         "all_cores_over_naive": multi / c,
         "single_over_naive": single / c,
         "raw_pool_over_raw_loop": b / a,
+        **(
+            {"beam_multiprocess_over_raw_loop": results["pipeline_beam_multiprocess"]["rate"] / a}
+            if "pipeline_beam_multiprocess" in results
+            else {}
+        ),
     }
 
 
@@ -483,7 +491,11 @@ def table(results: dict[str, Any]) -> str:
         ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
         ("naive", "(c) naive fetch → extract → send"),
         ("pipeline_single", "(d) newsbeam run --once, 1 process"),
-        ("pipeline_all_cores", "(d) newsbeam run --once, all cores"),
+        (
+            "pipeline_all_cores",
+            f"(d) newsbeam run --once, all cores (extraction pool of {results.get('settings', {}).get('workers', '?')})",
+        ),
+        ("pipeline_beam_multiprocess", "(d) newsbeam run --once, Beam multi_processing, no pool"),
     ]
     for key, label in rows:
         row = results.get(key)
@@ -578,14 +590,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"naive: {results['naive']['rate']:.1f} pages/s", flush=True)
                 if "pipeline" not in args.skip:
                     runs = [
-                        ("pipeline_single", []),
+                        ("pipeline_single", ["--extraction-processes", "0"]),
+                        # the fastest way to use every core (measured against the next one)
+                        ("pipeline_all_cores", ["--extraction-processes", str(args.workers)]),
                         (
-                            "pipeline_all_cores",
+                            "pipeline_beam_multiprocess",
                             [
                                 "--direct_num_workers",
                                 str(args.workers),
                                 "--direct_running_mode",
                                 "multi_processing",
+                                "--extraction-processes",
+                                "0",
                             ],
                         ),
                     ]
