@@ -124,20 +124,22 @@ def assert_sample_outcome(settings: KafkaSettings, prefix: str, server: StaticSe
     telegram = by_id[article_id(url_of["telegram-cazaquistao"])]
     assert telegram["text_source"] == "page" and telegram["language"] == "pt"
     assert "KZ" in telegram["regulation"]["jurisdictions"]
+    assert "Telegram" in telegram["regulation"]["entities"]["organizations"]
     assert all(m.headers["flagged"] == "true" for m in flagged)
 
     reasons = {(m.value["stage"], m.value["reason"], m.value["feed"]) for m in dead if m.value}
     assert reasons == {
         ("ExtractArticles", "no_text", "sample-en"),
         ("PollFeeds", "connection_failed", "unreachable"),
-        ("PollFeeds", "malformed_feed", "invalid-xml"),
-        ("PollFeeds", "no_link", "invalid-xml"),
+        ("PollFeeds", "malformed_feed", "invalid-xml"),  # not well-formed: reported...
+        ("PollFeeds", "no_link", "invalid-xml"),  # ...and its one recovered item has no link
     }
     broken = next(m for m in dead if m.value and m.value["reason"] == "no_text")
     assert broken.value is not None and broken.value["url"] == url_of["broken-page"]
     assert broken.key == article_id(url_of["broken-page"])
 
-    outcomes = {m.value["feed"]: m.value["outcome"] for m in ops if m.value and "outcome" in m.value}
+    polls = [m.value for m in ops if m.value and m.value["event"] == "feed_poll"]
+    outcomes = {value["feed"]: value["outcome"] for value in polls}
     assert outcomes == {
         "sample-en": "ok",
         "sample-en-policy": "ok",
