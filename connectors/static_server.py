@@ -18,6 +18,20 @@ from typing import Any
 Route = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
+def reply(status: int, body: bytes = b"", **headers: str) -> Route:
+    """A route that answers ``status`` with ``body``; ``Retry_After="5"`` becomes a ``Retry-After`` header."""
+
+    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name.replace("_", "-"), value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return route
+
+
 class StaticServer:
     """Serve ``root`` at ``http://127.0.0.1:<port>/``; ``port=0`` picks a free port."""
 

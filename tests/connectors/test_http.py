@@ -20,22 +20,10 @@ from connectors.errors import (
     TooManyRedirects,
 )
 from connectors.http import HttpClient, HttpSettings, check_destination
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, reply
 from tests.conftest import SAMPLES
 
 Handler = http.server.BaseHTTPRequestHandler
-
-
-def _reply(status: int, body: bytes = b"", **headers: str):  # type: ignore[no-untyped-def]
-    def route(handler: Handler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
 
 
 @pytest.fixture
@@ -64,7 +52,7 @@ def test_get_returns_body_and_headers(server: StaticServer, client: HttpClient) 
 
 @pytest.mark.parametrize("status", [404, 500, 503])
 def test_error_status_raises_with_status(server: StaticServer, client: HttpClient, status: int) -> None:
-    server.routes["/status"] = _reply(status, b"nope", Retry_After="120")
+    server.routes["/status"] = reply(status, b"nope", Retry_After="120")
     with pytest.raises(HttpStatusError) as caught:
         client.get(server.url("status"), max_bytes=1000)
     assert caught.value.status == status
@@ -73,38 +61,38 @@ def test_error_status_raises_with_status(server: StaticServer, client: HttpClien
 
 
 def test_not_modified_is_returned_not_raised(server: StaticServer, client: HttpClient) -> None:
-    server.routes["/cached"] = _reply(304)
+    server.routes["/cached"] = reply(304)
     assert client.get(server.url("cached"), max_bytes=1000).status == 304
 
 
 def test_redirects_are_followed_and_loops_detected(server: StaticServer, client: HttpClient) -> None:
-    server.routes["/moved"] = _reply(301, Location="/en/rss.xml")
+    server.routes["/moved"] = reply(301, Location="/en/rss.xml")
     assert client.get(server.url("moved"), max_bytes=1_000_000).url.endswith("/en/rss.xml")
-    server.routes["/a"] = _reply(302, Location="/b")
-    server.routes["/b"] = _reply(302, Location="/a")
+    server.routes["/a"] = reply(302, Location="/b")
+    server.routes["/b"] = reply(302, Location="/a")
     with pytest.raises(TooManyRedirects, match="loop"):
         client.get(server.url("a"), max_bytes=1000)
 
 
 def test_too_many_redirects(server: StaticServer, client: HttpClient) -> None:
     for hop in range(8):
-        server.routes[f"/hop{hop}"] = _reply(302, Location=f"/hop{hop + 1}")
+        server.routes[f"/hop{hop}"] = reply(302, Location=f"/hop{hop + 1}")
     with pytest.raises(TooManyRedirects, match="more than 5"):
         client.get(server.url("hop0"), max_bytes=1000)
 
 
 def test_size_cap_applies_after_decompression(server: StaticServer, client: HttpClient) -> None:
     bomb = gzip.compress(b"A" * 5_000_000)  # ~5 KB on the wire, 5 MB decompressed
-    server.routes["/bomb"] = _reply(200, bomb, Content_Encoding="gzip", Content_Type="text/html")
+    server.routes["/bomb"] = reply(200, bomb, Content_Encoding="gzip", Content_Type="text/html")
     with pytest.raises(TooLarge, match="after decompression"):
         client.get(server.url("bomb"), max_bytes=200_000)
     small = gzip.compress(b"<p>hello</p>")
-    server.routes["/small"] = _reply(200, small, Content_Encoding="gzip", Content_Type="text/html")
+    server.routes["/small"] = reply(200, small, Content_Encoding="gzip", Content_Type="text/html")
     assert client.get(server.url("small"), max_bytes=200_000).body == b"<p>hello</p>"
 
 
 def test_declared_oversize_aborts_before_reading(server: StaticServer, client: HttpClient) -> None:
-    server.routes["/huge"] = _reply(200, b"x" * 300_000)
+    server.routes["/huge"] = reply(200, b"x" * 300_000)
     with pytest.raises(TooLarge, match="Content-Length"):
         client.get(server.url("huge"), max_bytes=200_000)
 
@@ -176,7 +164,7 @@ def test_guard_blocks_the_local_server_by_default(server: StaticServer) -> None:
 
 def test_redirect_to_a_private_address_is_blocked(server: StaticServer) -> None:
     # the first hop is allowed only because the test server itself is local; the guard runs on every hop
-    server.routes["/to-metadata"] = _reply(302, Location="http://169.254.169.254/latest/meta-data")
+    server.routes["/to-metadata"] = reply(302, Location="http://169.254.169.254/latest/meta-data")
     guarded = HttpClient(HttpSettings(allow_private_networks=False))
     try:
         with pytest.raises(Blocked):
@@ -205,7 +193,7 @@ def test_user_agent_carries_the_contact(server: StaticServer) -> None:
 def test_allowed_networks_open_only_those(server: StaticServer) -> None:
     settings = HttpSettings(allowed_networks=("127.0.0.0/8",), total_timeout=3.0)
     narrow = HttpClient(settings)
-    server.routes["/to-metadata"] = _reply(302, Location="http://169.254.169.254/latest/meta-data")
+    server.routes["/to-metadata"] = reply(302, Location="http://169.254.169.254/latest/meta-data")
     try:
         assert narrow.get(server.url("en/rss.xml"), max_bytes=1_000_000).status == 200
         with pytest.raises(Blocked, match=r"169\.254\.169\.254"):
@@ -224,7 +212,7 @@ def test_politeness_gate_is_shared_by_clients_of_one_process(server: StaticServe
 
     def stamp(handler: Handler) -> None:
         starts.append(time.monotonic())
-        _reply(200, b"ok")(handler)
+        reply(200, b"ok")(handler)
 
     server.routes["/stamp"] = stamp
     try:
@@ -262,10 +250,10 @@ def test_hostile_responses_leak_no_thread_or_socket(server: StaticServer) -> Non
     import threading
 
     server.routes["/reset"] = _reset
-    server.routes["/bomb"] = _reply(200, gzip.compress(b"A" * 5_000_000), Content_Encoding="gzip")
-    server.routes["/a"] = _reply(302, Location="/b")
-    server.routes["/b"] = _reply(302, Location="/a")
-    server.routes["/500"] = _reply(500, b"no")
+    server.routes["/bomb"] = reply(200, gzip.compress(b"A" * 5_000_000), Content_Encoding="gzip")
+    server.routes["/a"] = reply(302, Location="/b")
+    server.routes["/b"] = reply(302, Location="/a")
+    server.routes["/500"] = reply(500, b"no")
 
     def endless(handler: Handler) -> None:
         handler.send_response(200)

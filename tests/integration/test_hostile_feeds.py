@@ -18,7 +18,7 @@ import pytest
 
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, reply
 from tests.conftest import FIXTURES
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
 from transforms.ids import article_id
@@ -27,18 +27,6 @@ pytestmark = pytest.mark.integration
 
 Handler = http.server.BaseHTTPRequestHandler
 FEEDS = FIXTURES / "feeds"
-
-
-def _reply(status: int, body: bytes = b"", **headers: str) -> Callable[[Handler], None]:
-    def route(handler: Handler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
 
 
 def _rss(items: str, encoding: str | None = None) -> str:
@@ -89,54 +77,54 @@ def test_hostile_feeds_in_one_run(
     body_ru = "Регулятор опубликовал проект и пригласил участников рынка высказать замечания до конца месяца."
     body_ja = "当局は利用者保護の観点から顧客資産の分別管理と内部管理体制の見直しを求めている。"
     routes: dict[str, Callable[[Handler], None]] = {
-        "/h/500.xml": _reply(500, b"oops"),
-        "/h/404.xml": _reply(404, b"gone"),
-        "/h/429.xml": _reply(429, b"slow down", Retry_After="120"),
-        "/h/304.xml": _reply(304),
+        "/h/500.xml": reply(500, b"oops"),
+        "/h/404.xml": reply(404, b"gone"),
+        "/h/429.xml": reply(429, b"slow down", Retry_After="120"),
+        "/h/304.xml": reply(304),
         "/h/reset.xml": _reset,
         "/h/drip.xml": _drip,
         "/h/50mb.xml": _fifty_megabytes,
-        "/h/gzip-bomb.xml": _reply(
+        "/h/gzip-bomb.xml": reply(
             200, gzip.compress(b"\0" * 50 * 1024 * 1024), Content_Encoding="gzip", Content_Type="text/xml"
         ),
-        "/h/loop-a.xml": _reply(302, Location="/h/loop-b.xml"),
-        "/h/loop-b.xml": _reply(302, Location="/h/loop-a.xml"),
-        "/h/to-metadata.xml": _reply(302, Location="http://169.254.169.254/latest/meta-data"),
-        "/h/malformed.xml": _reply(200, b"<rss><channel><title>cut</title><item><title>half", Content_Type="text/xml"),
-        "/h/billion-laughs.xml": _reply(200, (FEEDS / "billion-laughs.xml").read_bytes(), Content_Type="text/xml"),
-        "/h/external-entity.xml": _reply(200, (FEEDS / "external-entity.xml").read_bytes(), Content_Type="text/xml"),
-        "/h/cp1251.xml": _reply(
+        "/h/loop-a.xml": reply(302, Location="/h/loop-b.xml"),
+        "/h/loop-b.xml": reply(302, Location="/h/loop-a.xml"),
+        "/h/to-metadata.xml": reply(302, Location="http://169.254.169.254/latest/meta-data"),
+        "/h/malformed.xml": reply(200, b"<rss><channel><title>cut</title><item><title>half", Content_Type="text/xml"),
+        "/h/billion-laughs.xml": reply(200, (FEEDS / "billion-laughs.xml").read_bytes(), Content_Type="text/xml"),
+        "/h/external-entity.xml": reply(200, (FEEDS / "external-entity.xml").read_bytes(), Content_Type="text/xml"),
+        "/h/cp1251.xml": reply(
             200,
             _rss("".join(f"<item><title>{t}</title><link>{local(f'ru/{i}.html')}</link><guid>ru{i}</guid>"
                          f"<description>{body_ru}</description></item>" for i, t in enumerate(russian))).encode("cp1251"),
             Content_Type="application/rss+xml",
         ),
-        "/h/sjis.xml": _reply(
+        "/h/sjis.xml": reply(
             200,
             _rss("".join(f"<item><title>{t}</title><link>{local(f'ja/{i}.html')}</link><guid>ja{i}</guid>"
                          f"<description>{body_ja}</description></item>" for i, t in enumerate(japanese))).encode("shift_jis"),
             Content_Type="text/xml",
         ),
-        "/h/same-guids.xml": _reply(
+        "/h/same-guids.xml": reply(
             200,
             _rss("".join(f"<item><title>Same GUID story {i}</title><link>{local(f'dup/{i}.html')}</link>"
                          f"<guid>always-the-same</guid><description>Story number {i} in full.</description></item>"
                          for i in range(3))).encode(),
             Content_Type="application/rss+xml",
         ),
-        "/h/blank-guids.xml": _reply(
+        "/h/blank-guids.xml": reply(
             200,
             _rss("".join(f"<item><title>Blank GUID story {i}</title><link>{local(f'blank/{i}.html')}</link>"
                          f"<guid></guid><description>Blank story {i}.</description></item>" for i in range(2))
                  + "<item><title>Entry without a link</title><description>Nowhere.</description></item>").encode(),
             Content_Type="application/rss+xml",
         ),
-        "/h/no-text.xml": _reply(
+        "/h/no-text.xml": reply(
             200,
             _rss(f"<item><title>Empty page</title><link>{local('h/empty.html')}</link><guid>e1</guid></item>").encode(),
             Content_Type="application/rss+xml",
         ),
-        "/h/empty.html": _reply(200, b"<html><body><nav>menu</nav></body></html>", Content_Type="text/html"),
+        "/h/empty.html": reply(200, b"<html><body><nav>menu</nav></body></html>", Content_Type="text/html"),
     }  # fmt: skip
     server.routes.update(routes)
     hostile = {
