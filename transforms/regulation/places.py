@@ -36,7 +36,11 @@ _AMBIGUOUS_NAMES: Final[frozenset[str]] = frozenset({
 # ``taxonomy``: ``*`` lets the word continue, ``=`` makes it case-sensitive).
 HAND_ADDED: Final[dict[str, dict[str, str]]] = {
     "US": {
-        "en": "=US|=U.S.|=USA|=U.S.A.|american|americans|washington",
+        "en": "=US|=U.S.|=USA|=U.S.A.|american|americans|washington|"
+              # the states that legislate on crypto most often: a state law is a US jurisdiction
+              "new york state|california|texas|florida|wyoming|tennessee|illinois|nevada|colorado|"
+              "arizona|utah|louisiana|new jersey|massachusetts|connecticut|oregon|ohio|michigan|"
+              "minnesota|north carolina|pennsylvania",
         "pt": "=EUA|=EE.UU.|estadunidense*|norte-american*|americano|americana|americanos|americanas|washington",
         "es": "=EE.UU.|=EEUU|=EE. UU.|=EUA|estadounidense*|norteamerican*|washington",
         "fr": "=USA|américain*|washington",
@@ -286,18 +290,20 @@ HAND_ADDED: Final[dict[str, dict[str, str]]] = {
            "de": "nordkoreanisch*", "it": "nordcoreano|nordcoreana", "ru": "северокорейск*|кндр", "tr": "kuzey kore*",
            "ja": "北朝鮮", "zh": "朝鲜", "ko": "북한", "ar": "كوريا الشمالية"},
     "EU": {
-        "en": "=EU|european union|european commission|european parliament|brussels|=EU's|eurozone",
-        "pt": "=UE|união europeia|comissão europeia|parlamento europeu|bruxelas|europeu|europeia|europeus|europeias",
-        "es": "=UE|unión europea|comisión europea|parlamento europeo|bruselas|europeo|europea|europeos|europeas",
-        "fr": "=UE|union européenne|commission européenne|parlement européen|bruxelles|européen|européenne|"
+        "en": "=EU|european union|european commission|european parliament|brussels|=EU's|eurozone|"
+              # EU regulations named without the EU: MiCA, DORA, the AMLA
+              "=MiCA|markets in crypto-assets|=DORA|=AMLA",
+        "pt": "=UE|=MiCA|união europeia|comissão europeia|parlamento europeu|bruxelas|europeu|europeia|europeus|europeias",
+        "es": "=UE|=MiCA|unión europea|comisión europea|parlamento europeo|bruselas|europeo|europea|europeos|europeas",
+        "fr": "=UE|=MiCA|union européenne|commission européenne|parlement européen|bruxelles|européen|européenne|"
               "européens|européennes",
-        "de": "=EU|europäische union|eu-kommission|eu-parlament|brüssel|europäisch*|eu-*",
-        "it": "=UE|unione europea|commissione europea|parlamento europeo|bruxelles|europeo|europea|europei|europee",
+        "de": "=EU|=MiCA|=MiCAR|europäische union|eu-kommission|eu-parlament|brüssel|europäisch*|eu-*",
+        "it": "=UE|=MiCA|unione europea|commissione europea|parlamento europeo|bruxelles|europeo|europea|europei|europee",
         "ru": "евросоюз*|европейск* союз*|=ЕС|еврокомисси*|европарламент*|брюссел*",
-        "tr": "=AB|avrupa birliği*|avrupa komisyonu*|avrupa parlamentosu*|brüksel*",
-        "ja": "欧州連合|欧州委員会|欧州議会|欧州|ＥＵ|EU",
+        "tr": "=AB|=MiCA|avrupa birliği*|avrupa komisyonu*|avrupa parlamentosu*|brüksel*",
+        "ja": "欧州連合|欧州委員会|欧州議会|欧州|ＥＵ|EU|MiCA",
         "zh": "欧盟|欧洲委员会|欧洲议会|欧洲央行|布鲁塞尔",
-        "ko": "유럽연합|유럽 연합|유럽위원회|유럽의회|EU",
+        "ko": "유럽연합|유럽 연합|유럽위원회|유럽의회|EU|MiCA",
         "ar": "الاتحاد الأوروبي|المفوضية الأوروبية|البرلمان الأوروبي|بروكسل|الأوروبي|الأوروبية",
     },
     "INTL": {
