@@ -186,7 +186,7 @@ class FetchPages(beam.PTransform):
     """Feed entries → pages (HTML text, or the reason there is none)."""
 
     def __init__(
-        self, http: HttpSettings, *, max_in_flight: int = 16, ignore_robots_for: frozenset[str] = frozenset()
+        self, http: HttpSettings, *, max_in_flight: int = 32, ignore_robots_for: frozenset[str] = frozenset()
     ) -> None:
         super().__init__()
         self._http = http

@@ -136,6 +136,6 @@ class PipelineConfig:
     replication_factor: int = 1
     retention_ms: int | None = None
     create_topics: bool = True
-    max_in_flight: int = 16
+    max_in_flight: int = 32
     # extraction processes per extraction DoFn instance; 0 extracts on a thread of the worker's own process
     extraction_processes: int = 0
