@@ -51,7 +51,12 @@ class Message:
     value: dict[str, Any] | None
     raw: bytes
     headers: dict[str, str] = field(default_factory=dict)
-    timestamp_ms: int = 0
+    timestamp_ms: int = 0  # the record's timestamp (CreateTime, or LogAppendTime where the topic says so)
+
+    @property
+    def timestamp(self) -> float:
+        """The record's timestamp in seconds since the epoch."""
+        return self.timestamp_ms / 1000.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -116,7 +121,8 @@ def since(seconds: float, *, now: float | None = None) -> int:
     return int(((time.time() if now is None else now) - seconds) * 1000)
 
 
-def _decode(record: Any) -> Message:
+def decode_record(record: Any) -> Message:
+    """A kafka-python ``ConsumerRecord`` as a ``Message``; a value that is not a JSON object decodes to None."""
     try:
         value = json.loads(record.value) if record.value is not None else None
     except (ValueError, UnicodeDecodeError):
@@ -236,7 +242,7 @@ def consume(
             last_message = time.monotonic()
             for records in batch.values():
                 for record in records:
-                    yield _decode(record)
+                    yield decode_record(record)
                     # the caller came back for more: it has handled this one
                     if group_id is not None:
                         consumer.commit({TopicPartition(record.topic, record.partition): _offset(record)})

@@ -13,12 +13,10 @@ Outside the graph, ``publish_heartbeat`` sends the one heartbeat of a ``--once``
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
@@ -28,6 +26,7 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import Timestamp
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
+from connectors.kafka_consume import Message, decode_record
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.wire import KafkaRecord, heartbeat_record
@@ -194,31 +193,8 @@ def publish_heartbeat(settings: KafkaSettings, topics: TopicNames, heartbeat: He
         producer.close(timeout=10)
 
 
-@dataclass(frozen=True, slots=True)
-class OpsMessage:
-    """One message read back by ``TopicTail``: topic, broker timestamp and the decoded JSON value."""
-
-    topic: str
-    partition: int
-    offset: int
-    timestamp: float  # seconds since the epoch (the producer's CreateTime unless the topic says otherwise)
-    key: str | None
-    value: dict[str, Any] | None  # None when the value is not a JSON object
-
-
-def _decoded(record: Any) -> OpsMessage:
-    try:
-        value = json.loads(record.value) if record.value is not None else None
-    except (ValueError, UnicodeDecodeError):
-        value = None
-    return OpsMessage(
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        timestamp=record.timestamp / 1000.0,
-        key=record.key.decode("utf-8", "replace") if record.key is not None else None,
-        value=value if isinstance(value, dict) else None,
-    )
+# what TopicTail yields: the consumer's own message record (topic, offsets, timestamp, decoded JSON value)
+OpsMessage = Message
 
 
 @dataclass
@@ -275,7 +251,7 @@ class TopicTail:
             time.sleep(timeout)
             return []
         batch = consumer.poll(timeout_ms=int(timeout * 1000), max_records=2000)
-        return [_decoded(record) for records in batch.values() for record in records]
+        return [decode_record(record) for records in batch.values() for record in records]
 
     def caught_up(self) -> bool:
         """Whether every existing topic was read to its current end."""

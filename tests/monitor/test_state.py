@@ -28,7 +28,9 @@ def iso(epoch: float) -> str:
 
 
 def message(topic: str, value: dict[str, Any] | None, at: float, offset: int = 0) -> OpsMessage:
-    return OpsMessage(topic=topic, partition=0, offset=offset, timestamp=at, key=None, value=value)
+    return OpsMessage(
+        topic=topic, partition=0, offset=offset, key=None, value=value, raw=b"", timestamp_ms=int(at * 1000)
+    )
 
 
 def poll(
