@@ -197,3 +197,32 @@ class FetchPages(beam.PTransform):
         return entries | "Fetch" >> beam.ParDo(
             _FetchPageFn(self._http, self._max_in_flight, self._ignore_robots_for)
         )
+
+
+def _site_of(entry: FeedEntry) -> tuple[str, FeedEntry]:
+    return politeness_key(entry.url), entry
+
+
+class RouteEntriesBySite(beam.PTransform):
+    """Entries → batches of one site's entries, ``(site, entries)``, each emitted by the worker owning the site.
+
+    Why: the per-site gate in ``connectors.http`` is per worker process, so with entries spread at random
+    over N workers a site would see up to N times its politeness limit. Batching keyed by site
+    (``GroupIntoBatches``: keyed state) makes the runner send all of a site's entries to the one worker that
+    owns that key, and ``FetchPages`` fused after it fetches them there, under that worker's gate: the
+    site's limit then holds for the whole job. The price: at most ``max_buffering`` seconds of extra
+    latency in streaming mode, and a site's pages are fetched by one worker (many sites still spread).
+    """
+
+    def __init__(self, *, batch_size: int, max_buffering: float = 1.0) -> None:
+        super().__init__()
+        self._batch_size = batch_size
+        self._max_buffering = max_buffering
+
+    def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[tuple[str, list[FeedEntry]]]:
+        return (
+            entries
+            | "KeyBySite" >> beam.Map(_site_of)
+            | "BatchBySite"
+            >> beam.GroupIntoBatches(self._batch_size, max_buffering_duration_secs=self._max_buffering)
+        )

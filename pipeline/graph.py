@@ -21,7 +21,7 @@ from apache_beam.utils.timestamp import Timestamp
 from connectors.feed_polling import PollFeeds
 from connectors.kafka_publish import PublishToKafka
 from connectors.ops_events import CountDeadLetters, PipelineHeartbeat
-from connectors.page_fetching import FetchPages
+from connectors.page_fetching import FetchPages, RouteEntriesBySite
 from connectors.wire import article_records, dead_letter_record, heartbeat_record, poll_record
 from pipeline.config import PipelineConfig
 from pipeline.runners import spreads_over_workers
@@ -83,9 +83,14 @@ def build_graph(
     # ``published``: what earlier runs published, so a restart does not publish it again
     fresh = entries | "DropDuplicates" >> DropDuplicates(published)
     if spreads_over_workers(pipeline.runner, pipeline.options):
-        # a fusion break on the small entries, never on the HTML (a reshuffle of pages cost 16-20%,
-        # FACTS.md), so that every worker gets entries to fetch and extract (see spreads_over_workers)
-        fresh = fresh | "SpreadEntries" >> beam.Reshuffle()
+        # Several workers: break fusion on the small entries, never on the HTML (a reshuffle of pages cost
+        # 16-20%, FACTS.md), and route them by site so that one worker owns each site's politeness limit
+        # (RouteEntriesBySite); different sites still spread over the workers.
+        fresh = (
+            fresh
+            | "RouteEntriesBySite" >> RouteEntriesBySite(batch_size=config.max_in_flight)
+            | "OneSiteAtATime" >> beam.FlatMap(lambda batch: batch[1])
+        )
     pages = fresh | "FetchPages" >> FetchPages(
         config.http,
         max_in_flight=config.max_in_flight,

@@ -13,8 +13,8 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from connectors.http import HttpSettings
-from connectors.page_fetching import FetchPages
+from connectors.http import HttpSettings, politeness_key
+from connectors.page_fetching import FetchPages, RouteEntriesBySite
 from connectors.static_server import StaticServer
 from transforms.records import FeedEntry
 
@@ -65,3 +65,37 @@ def test_a_site_at_its_cap_does_not_hold_back_other_sites(server: StaticServer) 
     order = [path.split("/")[1] for path, _ in server.requests if path.endswith(".html")]
     # the slow site takes two at a time; the fast site's pages must not wait for the slow ones to drain
     assert order.index("fast") < [i for i, site in enumerate(order) if site == "slow"][2], order
+
+
+def test_entries_are_routed_in_batches_of_one_site() -> None:
+    urls = [
+        *(f"https://www.example.org/a{n}" for n in range(5)),
+        *(f"https://news.example.org/b{n}" for n in range(3)),  # same registrable domain: the same site
+        *(f"https://br.cointelegraph.com/c{n}" for n in range(4)),
+        *(f"http://127.0.0.1:8080/d{n}" for n in range(2)),
+    ]
+    with TestPipeline(runner="FnApiRunner") as p:
+        batches = (
+            p | beam.Create([_entry(url, n) for n, url in enumerate(urls)]) | RouteEntriesBySite(batch_size=3)
+        )
+        assert_that(
+            batches | "SitesOfEachBatch" >> beam.Map(lambda b: (b[0], {politeness_key(e.url) for e in b[1]})),
+            lambda rows: _check(rows, {"example.org", "cointelegraph.com", "127.0.0.1"}),
+            label="one site per batch",
+        )
+        assert_that(
+            batches | "Entries" >> beam.FlatMap(lambda b: [e.url for e in b[1]]),
+            equal_to(urls),
+            label="every entry once",
+        )
+
+
+def _check(rows: list[tuple[str, set[str]]], sites: set[str]) -> None:
+    assert rows, "no batches"
+    for site, members in rows:
+        assert members == {site}, f"batch keyed {site} holds {members}"
+        assert site in sites
+    # batch_size 3: example.org's 8 entries need 3 batches, cointelegraph's 4 need 2, 127.0.0.1's 2 need 1
+    assert sorted(site for site, _ in rows) == sorted(
+        ["example.org"] * 3 + ["cointelegraph.com"] * 2 + ["127.0.0.1"]
+    )

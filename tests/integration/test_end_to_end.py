@@ -14,8 +14,22 @@ from tests.integration.helpers import assert_sample_outcome, newsbeam, sample_fe
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.parametrize(
+    "runner_args",
+    [
+        pytest.param([], id="one-process"),
+        # two Beam workers: entries are routed by site (RouteEntriesBySite) and the stages spread out
+        pytest.param(
+            ["--direct_num_workers", "2", "--direct_running_mode", "multi_processing"], id="two-workers"
+        ),
+    ],
+)
 def test_sample_feeds_end_to_end(
-    sample_server: StaticServer, kafka_settings: KafkaSettings, topic_prefix: str, tmp_path: Path
+    sample_server: StaticServer,
+    kafka_settings: KafkaSettings,
+    topic_prefix: str,
+    tmp_path: Path,
+    runner_args: list[str],
 ) -> None:
     feeds = sample_feed_list(sample_server, f"http://127.0.0.1:{free_port()}/rss.xml")
     feeds_file = write_feeds(tmp_path / "feeds.yaml", feeds, allow_private_networks=True)
@@ -29,6 +43,7 @@ def test_sample_feeds_end_to_end(
         "--topic-prefix",
         topic_prefix,
         "--once",
+        *runner_args,
     )
     assert result.returncode == 0, result.stderr[-4000:]
 
