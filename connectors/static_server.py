@@ -18,16 +18,23 @@ from typing import Any
 Route = Callable[[http.server.BaseHTTPRequestHandler], None]
 
 
+def respond(
+    handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes = b"", **headers: str
+) -> None:
+    """Write a whole response; ``Retry_After="5"`` becomes a ``Retry-After`` header."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def reply(status: int, body: bytes = b"", **headers: str) -> Route:
-    """A route that answers ``status`` with ``body``; ``Retry_After="5"`` becomes a ``Retry-After`` header."""
+    """A route that always answers ``status`` with ``body`` (headers as in ``respond``)."""
 
     def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, status, body, **headers)
 
     return route
 

@@ -13,7 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from connectors.feed_polling import BROKEN_AFTER, PollFeeds
 from connectors.http import HttpSettings
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, reply, respond
 from tests.conftest import FIXTURES
 from transforms.records import Feed, FeedPoll
 
@@ -30,28 +30,9 @@ def server() -> Iterator[StaticServer]:
 
 def _etagged(handler: http.server.BaseHTTPRequestHandler) -> None:
     if handler.headers.get("If-None-Match") == '"v1"':
-        handler.send_response(304)
-        handler.send_header("ETag", '"v1"')
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
+        respond(handler, 304, ETag='"v1"')
         return
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/rss+xml")
-    handler.send_header("ETag", '"v1"')
-    handler.send_header("Content-Length", str(len(RSS)))
-    handler.end_headers()
-    handler.wfile.write(RSS)
-
-
-def _status(status: int, **headers: str):  # type: ignore[no-untyped-def]
-    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        for name, value in headers.items():
-            handler.send_header(name.replace("_", "-"), value)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-
-    return route
+    respond(handler, 200, RSS, Content_Type="application/rss+xml", ETag='"v1"')
 
 
 def test_second_poll_is_conditional_and_costs_nothing(server: StaticServer) -> None:
@@ -73,8 +54,8 @@ def test_second_poll_is_conditional_and_costs_nothing(server: StaticServer) -> N
 def test_retry_after_pushes_the_next_poll_and_repeated_failures_mark_the_feed_broken(
     server: StaticServer,
 ) -> None:
-    server.routes["/busy.xml"] = _status(429, Retry_After="120")
-    server.routes["/down.xml"] = _status(500)
+    server.routes["/busy.xml"] = reply(429, Retry_After="120")
+    server.routes["/down.xml"] = reply(500)
     busy = Feed(name="busy", url=server.url("busy.xml"), poll_interval=1.0)
     down = Feed(name="down", url=server.url("down.xml"), poll_interval=ALWAYS_DUE)
 

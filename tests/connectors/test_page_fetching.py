@@ -15,7 +15,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from connectors.http import HttpSettings, politeness_key
 from connectors.page_fetching import FetchPages, RouteEntriesBySite
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, respond
 from transforms.records import FeedEntry
 
 ARTICLE = b"<html><body><article><p>" + b"A sentence of the article. " * 20 + b"</p></article></body></html>"
@@ -23,11 +23,7 @@ ARTICLE = b"<html><body><article><p>" + b"A sentence of the article. " * 20 + b"
 
 def _slow_page(handler: http.server.BaseHTTPRequestHandler) -> None:
     time.sleep(0.3)  # a slow site: its requests stay in flight while the others could go
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/html; charset=utf-8")
-    handler.send_header("Content-Length", str(len(ARTICLE)))
-    handler.end_headers()
-    handler.wfile.write(ARTICLE)
+    respond(handler, 200, ARTICLE, Content_Type="text/html; charset=utf-8")
 
 
 def _entry(url: str, n: int) -> FeedEntry:

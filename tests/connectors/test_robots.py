@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ from connectors.errors import RobotsDisallowed
 from connectors.http import HttpClient, HttpSettings
 from connectors.page_fetching import fetch_page
 from connectors.robots import RobotsCache
-from connectors.static_server import StaticServer
+from connectors.static_server import Route, StaticServer, reply
 from tests.conftest import SAMPLES
 from transforms.records import FeedEntry
 
@@ -20,15 +19,8 @@ ROBOTS = b"User-agent: otherbot\nDisallow: /\n\nUser-agent: *\nDisallow: /privat
 OUR_GROUP = b"User-agent: *\nDisallow: /\n\nUser-agent: newsbeam\nDisallow: /no-bots/\n"
 
 
-def _reply(status: int, body: bytes = b"", content_type: str = "text/plain"):  # type: ignore[no-untyped-def]
-    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    return route
+def _reply(status: int, body: bytes = b"") -> Route:
+    return reply(status, body, Content_Type="text/plain")
 
 
 @pytest.fixture

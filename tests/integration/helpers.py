@@ -16,7 +16,7 @@ import jsonschema
 from connectors.kafka_consume import Message, read_messages
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, respond
 from connectors.wire import SCHEMA_OF_TOPIC_SUFFIX, load_schema
 from transforms.ids import article_id
 
@@ -68,11 +68,7 @@ def write_feeds(path: Path, feeds: list[dict[str, Any]], **top: Any) -> Path:
 def serve_invalid_xml(handler: http.server.BaseHTTPRequestHandler) -> None:
     """A feed that is not well-formed XML (an unclosed item)."""
     body = b"<?xml version='1.0'?><rss><channel><title>broken</title><item><title>unclosed"
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/rss+xml")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
+    respond(handler, 200, body, Content_Type="application/rss+xml")
 
 
 def sample_feed_list(server: StaticServer, unreachable_url: str) -> list[dict[str, Any]]:

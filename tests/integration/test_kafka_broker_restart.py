@@ -21,7 +21,7 @@ import pytest
 from connectors.kafka_consume import end_offsets
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import Route, StaticServer
+from connectors.static_server import Route, StaticServer, respond
 from tests.conftest import LocalKafka
 from tests.integration.helpers import REPO, assert_valid, topic_messages, write_feeds
 from transforms.ids import article_id
@@ -70,11 +70,7 @@ def _feed(server: StaticServer, feed: int) -> bytes:
 def _serve_slowly(body: bytes, content_type: str, delay: float) -> Route:
     def route(handler: http.server.BaseHTTPRequestHandler) -> None:
         time.sleep(delay)
-        handler.send_response(200)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, 200, body, Content_Type=content_type)
 
     return route
 

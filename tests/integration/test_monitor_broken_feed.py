@@ -4,7 +4,6 @@ it red on the dashboard, names it in /healthz (503) and in /metrics while the he
 
 from __future__ import annotations
 
-import http.server
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.kafka_settings import KafkaSettings
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, reply
 from pipeline.runners import locate_prism
 from tests.integration.helpers import REPO, write_feeds
 from tests.monitor.helpers import (
@@ -30,20 +29,11 @@ from tests.monitor.helpers import (
 pytestmark = pytest.mark.integration
 
 
-def _server_error(handler: http.server.BaseHTTPRequestHandler) -> None:
-    body = b"upstream exploded"
-    handler.send_response(500)
-    handler.send_header("Content-Type", "text/plain")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
 def test_a_feed_that_keeps_failing_turns_the_monitor_unhealthy(
     sample_server: StaticServer, kafka_settings: KafkaSettings, topic_prefix: str, tmp_path: Path
 ) -> None:
     locate_prism()  # `make test` builds Prism; without it this fails with the command that builds it
-    sample_server.routes["/down.xml"] = _server_error
+    sample_server.routes["/down.xml"] = reply(500, b"upstream exploded", Content_Type="text/plain")
     feeds_file = write_feeds(
         tmp_path / "feeds.yaml",
         [

@@ -12,7 +12,7 @@ import pytest
 
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, respond
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
 from transforms.ids import article_id
 
@@ -37,11 +37,7 @@ class EditableFeed:
                 for slug, text in self.descriptions.items()
             )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/rss+xml")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, 200, body, Content_Type="application/rss+xml")
 
 
 def test_restart_publishes_nothing_again_and_a_change_once(

@@ -17,7 +17,7 @@ import pytest
 from connectors.kafka_consume import read_messages
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import StaticServer
+from connectors.static_server import StaticServer, respond
 from pipeline.runners import locate_prism
 from tests.integration.helpers import REPO, assert_valid, topic_messages, write_feeds
 from transforms.ids import article_id
@@ -45,11 +45,7 @@ class GrowingFeed:
                 for slug in self.items
             )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>live</title>{items}</channel></rss>'.encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/rss+xml")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, 200, body, Content_Type="application/rss+xml")
 
 
 def _wait_for_keys(settings: KafkaSettings, topic: str, keys: set[str], deadline: float) -> list[str]:
