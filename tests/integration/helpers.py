@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -21,6 +22,32 @@ from connectors.wire import SCHEMA_OF_TOPIC_SUFFIX, load_schema
 from transforms.ids import article_id
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def start_newsbeam(log_path: Path, *args: str) -> subprocess.Popen[bytes]:
+    """Start ``newsbeam ARGS`` in a session of its own (so ``stop_process`` ends its children too),
+    output to ``log_path``."""
+    with log_path.open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM the process group, SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def newsbeam(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -4,9 +4,6 @@ it red on the dashboard, names it in /healthz (503) and in /metrics while the he
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,14 +12,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from connectors.kafka_settings import KafkaSettings
 from connectors.static_server import StaticServer, reply
 from pipeline.runners import locate_prism
-from tests.integration.helpers import REPO, write_feeds
+from tests.integration.helpers import start_newsbeam, stop_process, write_feeds
 from tests.monitor.helpers import (
     ARTIFACTS,
     chromium_page,
     get_json,
     http_get,
     running_monitor,
-    stop,
     wait_for,
 )
 
@@ -48,16 +44,10 @@ def test_a_feed_that_keeps_failing_turns_the_monitor_unhealthy(
         allow_private_networks=True,
     )
     log_path = tmp_path / "pipeline.log"
-    with log_path.open("w") as log:
-        pipeline = subprocess.Popen(
-            [
-                sys.executable, "-m", "pipeline.cli", "run", "--feeds", str(feeds_file),
-                "--bootstrap-servers", kafka_settings.bootstrap_servers, "--topic-prefix", topic_prefix,
-                "--tick", "1", "--duration", "240", "--heartbeat-interval", "2",
-            ],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
+    pipeline = start_newsbeam(
+        log_path, "run", "--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
+        "--topic-prefix", topic_prefix, "--tick", "1", "--duration", "240", "--heartbeat-interval", "2",
+    )  # fmt: skip
     try:
         with running_monitor(
             kafka_settings.bootstrap_servers, topic_prefix, tmp_path / "monitor.log",
@@ -121,4 +111,4 @@ def test_a_feed_that_keeps_failing_turns_the_monitor_unhealthy(
                 page.screenshot(path=str(ARTIFACTS / "monitor-broken-feed.png"), full_page=True)
             assert errors == [], errors
     finally:
-        stop(pipeline)
+        stop_process(pipeline)

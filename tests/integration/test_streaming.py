@@ -4,10 +4,6 @@ new article reaches Kafka while the pipeline is still running; the old ones are 
 from __future__ import annotations
 
 import http.server
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +15,7 @@ from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer, respond
 from pipeline.runners import locate_prism
-from tests.integration.helpers import REPO, assert_valid, topic_messages, write_feeds
+from tests.integration.helpers import assert_valid, start_newsbeam, stop_process, topic_messages, write_feeds
 from transforms.ids import article_id
 
 pytestmark = pytest.mark.integration
@@ -69,30 +65,10 @@ def test_new_entry_is_published_once_while_streaming(
         allow_private_networks=True,
     )
     log_path = tmp_path / "pipeline.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "pipeline.cli",
-                "run",
-                "--feeds",
-                str(feeds_file),
-                "--bootstrap-servers",
-                kafka_settings.bootstrap_servers,
-                "--topic-prefix",
-                topic_prefix,
-                "--tick",
-                "1",
-                "--duration",
-                "240",
-            ],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+    process = start_newsbeam(
+        log_path, "run", "--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
+        "--topic-prefix", topic_prefix, "--tick", "1", "--duration", "240",
+    )  # fmt: skip
     topics = TopicNames(topic_prefix)
     first_two = {article_id(sample_server.url(slug)) for slug in SLUGS[:2]}
     third = article_id(sample_server.url(SLUGS[2]))
@@ -113,12 +89,7 @@ def test_new_entry_is_published_once_while_streaming(
         assert feed.polls >= polls_when_added + 4, "the feed was not polled again"
         time.sleep(3)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_process(process)
 
     articles = topic_messages(kafka_settings, topics.articles)
     keys = [m.key for m in articles]

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -20,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import free_port
+from tests.integration.helpers import start_newsbeam, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -56,15 +53,10 @@ def get_json(url: str) -> tuple[int, Any]:
 def running_monitor(bootstrap: str, prefix: str, log_path: Path, *extra: str) -> Iterator[str]:
     """``newsbeam monitor`` as a user starts it, on a free port; yields its base URL; stopped afterwards."""
     port = free_port()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable, "-m", "pipeline.cli", "monitor", "--bootstrap-servers", bootstrap,
-                "--topic-prefix", prefix, "--port", str(port), "--lag-interval", "1", *extra,
-            ],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )  # fmt: skip
+    process = start_newsbeam(
+        log_path, "monitor", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+        "--port", str(port), "--lag-interval", "1", *extra,
+    )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -77,19 +69,7 @@ def running_monitor(bootstrap: str, prefix: str, log_path: Path, *extra: str) ->
             time.sleep(0.3)
         yield base
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen[Any]) -> None:
-    """SIGTERM the process group, SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        stop_process(process)
 
 
 def wait_for(check: Any, *, timeout: float, what: str, interval: float = 0.5) -> Any:
