@@ -230,8 +230,8 @@ class _BootstrapFailures(logging.Handler):
         message = record.getMessage()
         if self.decisive is None and any(mark in message for mark in _DECISIVE):
             self.decisive = message
-        elif "failed" in message or "Abort" in message:
-            self.last = message
+        elif ("failed" in message or "Abort" in message) and not message.startswith("Bootstrap failed"):
+            self.last = message  # "Bootstrap failed: ...Timeout" is the summary, not a reason
 
     @property
     def reasons(self) -> list[str]:
@@ -261,6 +261,15 @@ def _explain(settings: KafkaSettings, reasons: list[str]) -> KafkaUnreachable:
                 f"TLS with {where} failed: {reason}. Pass the CA that signed the broker's certificate "
                 "(--ssl-cafile), and a client certificate and key when the broker requires one."
             )
+    if settings.security_protocol.startswith("SASL") and reasons and "socket disconnected" in reasons[-1]:
+        # The broker answers a failed SASL login by closing the connection; when the client reads the close
+        # before the error response, all it logs is a disconnect after a successful connect (and TLS).
+        return KafkaAuthenticationFailed(
+            f"{where} accepted connections and then closed them during authentication: it most likely refused "
+            f"user {settings.sasl_username!r} with {settings.sasl_mechanism}: check the user name, the mechanism "
+            "and the password (NEWSBEAM_KAFKA_SASL_PASSWORD or NEWSBEAM_KAFKA_SASL_PASSWORD_FILE). Last error: "
+            f"{reasons[-1]}"
+        )
     last = f"; last error: {reasons[-1]}" if reasons else ""
     return KafkaUnreachable(
         f"could not reach {where} within {seconds:.0f} s{last}. Is the broker running, and is this "
