@@ -41,13 +41,15 @@ class KafkaSettings:
     ssl_keyfile: str | None = None
     ssl_password: str | None = field(default=None, repr=False)
     ssl_check_hostname: bool = True
-    # Producer: idempotent, acknowledged by all in-sync replicas; a short linger fills batches without
-    # holding a bundle's flush for long. zstd by measurement (tests/bench/bench_kafka.py, README): on 10 KB
+    # Producer: idempotent, acknowledged by all in-sync replicas. The linger fills batches: each produce
+    # request costs kafka-python's sender thread ~1 ms of the GIL, and at 20 ms nearly every article went
+    # alone (a single-process run: 39.5 articles/s at 20 ms, 47 at 250, 48.6 at 1000; bench_pipeline.py);
+    # 250 ms keeps what it adds to the feed-to-Kafka latency small. zstd by measurement (tests/bench/bench_kafka.py, README): on 10 KB
     # articles it stores 4.2 KB per message (lz4 6.5 KB, gzip 4.1 KB, none 10.9 KB) at 6-8k msg/s (gzip
     # 1.1-1.7k, lz4 7-16k), far beyond the pipeline's extraction-bound ~40 articles/s.
     acks: str = "all"
     compression_type: str | None = "zstd"
-    linger_ms: int = 20
+    linger_ms: int = 250
     batch_size: int = 256 * 1024
     max_request_size: int = 4 * 1024 * 1024
     request_timeout_ms: int = 30_000
@@ -80,6 +82,8 @@ class KafkaSettings:
             )
         if self.acks not in ("0", "1", "all"):
             raise ValueError(f"acks must be '0', '1' or 'all', not {self.acks!r}")
+        if self.linger_ms < 0:
+            raise ValueError(f"linger_ms must be 0 or more, not {self.linger_ms}")
         if self.max_unacknowledged < 1:
             raise ValueError("max_unacknowledged must be at least 1")
 
@@ -218,16 +222,20 @@ class _BootstrapFailures(logging.Handler):
     """Keeps the reasons kafka-python logs for failed connections (it raises only a timeout).
 
     Attached to the ``kafka`` logger, so it sees the records of all its children (manager, transport).
-    An authentication or TLS failure is kept whenever it shows up; other reasons only the latest.
+    An authentication or TLS failure is kept whenever it shows up; other reasons only the latest, and the
+    first connection the broker closed on us (``disconnected``).
     """
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.decisive: str | None = None
         self.last: str | None = None
+        self.disconnected: str | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
+        if self.disconnected is None and "socket disconnected" in message:
+            self.disconnected = message
         if self.decisive is None and any(mark in message for mark in _DECISIVE):
             self.decisive = message
         elif ("failed" in message or "Abort" in message) and not message.startswith("Bootstrap failed"):
@@ -246,7 +254,9 @@ _DECISIVE = (
 )
 
 
-def _explain(settings: KafkaSettings, reasons: list[str]) -> KafkaUnreachable:
+def _explain(
+    settings: KafkaSettings, reasons: list[str], disconnected: str | None = None
+) -> KafkaUnreachable:
     where = f"Kafka at {settings.bootstrap_servers} ({settings.security_protocol})"
     seconds = settings.bootstrap_timeout_ms / 1000
     for reason in reasons:
@@ -261,9 +271,10 @@ def _explain(settings: KafkaSettings, reasons: list[str]) -> KafkaUnreachable:
                 f"TLS with {where} failed: {reason}. Pass the CA that signed the broker's certificate "
                 "(--ssl-cafile), and a client certificate and key when the broker requires one."
             )
-    if settings.security_protocol.startswith("SASL") and reasons and "socket disconnected" in reasons[-1]:
+    if settings.security_protocol.startswith("SASL") and disconnected is not None:
         # The broker answers a failed SASL login by closing the connection; when the client reads the close
-        # before the error response, all it logs is a disconnect after a successful connect (and TLS).
+        # before the error response, all it logs is a disconnect after a successful connect (and TLS). The
+        # last attempt may then end on the bootstrap deadline instead, hence any disconnect, not the last.
         return KafkaAuthenticationFailed(
             f"{where} accepted connections and then closed them during authentication: it most likely refused "
             f"user {settings.sasl_username!r} with {settings.sasl_mechanism}: check the user name, the mechanism "
@@ -287,7 +298,7 @@ def explained_connection_errors(settings: KafkaSettings) -> Iterator[None]:
     try:
         yield
     except kafka_errors.KafkaTimeoutError as error:
-        raise _explain(settings, failures.reasons) from error
+        raise _explain(settings, failures.reasons, failures.disconnected) from error
     finally:
         kafka_log.removeHandler(failures)
 

@@ -95,6 +95,7 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         acks=options.kafka_acks,
         max_unacknowledged=options.kafka_max_unacknowledged,
         compression_type=options.kafka_compression,
+        linger_ms=options.kafka_linger_ms,
     )
     return PipelineConfig(
         feeds=feeds_file.feeds,

@@ -6,8 +6,15 @@ import logging
 from pathlib import Path
 
 import pytest
+from kafka import errors as kafka_errors
 
-from connectors.kafka_settings import KafkaSettings, _hide_secrets_of
+from connectors.kafka_settings import (
+    KafkaAuthenticationFailed,
+    KafkaSettings,
+    KafkaUnreachable,
+    _hide_secrets_of,
+    explained_connection_errors,
+)
 
 
 def test_secrets_stay_out_of_repr() -> None:
@@ -81,3 +88,36 @@ def test_registered_secrets_are_masked_in_kafka_python_logs(caplog: pytest.LogCa
     assert "pässword-1" not in caplog.text
     assert "p\\xc3\\xa4ssword-1" not in caplog.text
     assert caplog.text.count("[hidden]") == 2
+
+
+def _bootstrap_that_logs(settings: KafkaSettings, *messages: str) -> BaseException:
+    """What ``explained_connection_errors`` raises when kafka-python logs ``messages`` and then times out."""
+    with pytest.raises(KafkaUnreachable) as raised, explained_connection_errors(settings):
+        for message in messages:
+            logging.getLogger("kafka.net.manager").warning(message)
+        raise kafka_errors.KafkaTimeoutError("Unable to bootstrap")
+    return raised.value
+
+
+DISCONNECTED = "Bootstrap connection to bootstrap-0 failed: KafkaConnectionError: socket disconnected"
+DEADLINE = "Bootstrap connection to bootstrap-0 failed: [Error 7] RequestTimedOutError: Request timed out"
+
+
+def test_a_sasl_broker_closing_logins_reads_as_a_refused_login_even_when_the_deadline_ends_it() -> None:
+    settings = KafkaSettings(
+        bootstrap_servers="127.0.0.1:9",
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="SCRAM-SHA-512",
+        sasl_username="newsbeam",
+        sasl_password="wrong",
+    )
+    # seen on a loaded machine: the broker closed each login, and the last attempt hit the deadline
+    error = _bootstrap_that_logs(settings, DISCONNECTED, DISCONNECTED, DEADLINE)
+    assert isinstance(error, KafkaAuthenticationFailed)
+    assert "most likely refused user 'newsbeam' with SCRAM-SHA-512" in str(error)
+
+
+def test_a_plaintext_broker_that_times_out_is_unreachable_not_a_login_failure() -> None:
+    error = _bootstrap_that_logs(KafkaSettings(bootstrap_servers="127.0.0.1:9"), DISCONNECTED, DEADLINE)
+    assert type(error) is KafkaUnreachable
+    assert "last error: " + DEADLINE in str(error)
