@@ -12,8 +12,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from connectors.http import HttpClient
-from connectors.page_fetching import decode_html
+from connectors.http import HttpClient, decode_html
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.records import Feed
 

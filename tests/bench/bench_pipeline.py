@@ -548,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _state_pipeline(args.state_child)
         return 0
 
-    from connectors.page_fetching import decode_html
+    from connectors.http import decode_html
 
     page_set = load_pages()
     expected = args.feeds * args.entries

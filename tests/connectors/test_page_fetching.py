@@ -63,6 +63,26 @@ def test_a_site_at_its_cap_does_not_hold_back_other_sites(server: StaticServer) 
     assert order.index("fast") < [i for i, site in enumerate(order) if site == "slow"][2], order
 
 
+def test_the_site_with_the_longest_backlog_gets_the_free_slot(server: StaticServer) -> None:
+    # one slot, one request per site: "127.0.0.1" has 2 entries and comes first, "localhost" has 6. Each
+    # freed slot goes to the site with more entries waiting, so the sites finish together instead of the
+    # run ending on one site's pages fetched one at a time.
+    small = [_entry(f"http://127.0.0.1:{server.port}/slow/{n}.html", n) for n in range(2)]
+    large = [_entry(f"http://localhost:{server.port}/slow/{n}.html", 10 + n) for n in range(6)]
+    settings = HttpSettings(allow_private_networks=True, per_host_concurrency=1)
+    with TestPipeline(runner="FnApiRunner") as pipeline:
+        pages = (
+            pipeline
+            | beam.Create(small + large, reshuffle=False)
+            | FetchPages(settings, max_in_flight=1, ignore_robots_for=frozenset({"f"}))
+        )
+        assert_that(pages | beam.Map(lambda page: page.html is not None), equal_to([True] * 8))
+    order = [headers["host"].split(":")[0] for path, headers in server.requests if path.endswith(".html")]
+    # the first entry goes at once (a free slot); while it is in flight the rest are held: then the larger
+    # backlog is served until the two are even, and the first-held site wins the tie
+    assert order == ["127.0.0.1"] + ["localhost"] * 5 + ["127.0.0.1", "localhost"], order
+
+
 def test_entries_are_routed_in_batches_of_one_site() -> None:
     urls = [
         *(f"https://www.example.org/a{n}" for n in range(5)),

@@ -80,7 +80,7 @@ def score(pages: list[tuple[float, float, float]]) -> dict[str, float]:
 
 def evaluate(corpus: Path) -> dict[str, float]:
     """Score ``extract_article`` on every item of ``corpus``; also returns pages/s of the run."""
-    from connectors.page_fetching import decode_html
+    from connectors.http import decode_html
     from transforms.extraction import NoText, extract_article
     from transforms.records import FeedEntry, Page
 
