@@ -16,6 +16,18 @@ class FetchError(Exception):
         super().__init__(message)
         self.url = url
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # pickle would call cls(message) without the keyword-only arguments; a failure fetched ahead
+        # (connectors.feed_polling) may cross workers
+        return (_rebuild, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[FetchError], message: str, attributes: dict[str, object]) -> FetchError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class FetchTimeout(FetchError):
     """Connecting, reading, or the whole fetch took longer than its budget."""

@@ -15,6 +15,12 @@ count of consecutive failures, so the schedule survives on whichever worker owns
 
 Outputs: entries (main), dead letters (unreachable or invalid feeds, entries without links) and one
 ``FeedPoll`` ops record per poll.
+
+A bounded (``--once``) run polls each feed exactly once and with no validators yet, so its GETs need not
+wait for one another: ``PollFeeds(http, at_once=True)`` fetches every feed of a bundle concurrently
+(``_FetchFeedsAtOnceFn``, still under the per-site gate) and the stateful step takes each response as it
+comes. Polled one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half
+idle (tests/bench/bench_pipeline.py).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import random
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +40,7 @@ import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
@@ -46,6 +54,11 @@ STAGE = "PollFeeds"
 OPS = "ops"  # tagged output of FeedPoll records
 MAX_INTERVAL = 6 * 3600.0
 BROKEN_AFTER = 5  # consecutive failures after which a feed is reported broken (still retried, slowly)
+FEEDS_AT_ONCE = 16  # concurrent feed GETs of a bounded run (each site still takes its per-host share)
+ACCEPT = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, */*;q=0.5"}
+
+# A feed fetched ahead of its stateful poll step: the response, the failure, or None for "poll it there".
+Prefetched = HttpResponse | FetchError | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,61 @@ def next_interval(feed: Feed, *, failures: int, hint: float | None) -> float:
     return min(interval, MAX_INTERVAL)
 
 
+class _FetchFeedsAtOnceFn(beam.DoFn):
+    """Feeds → ``(feed, response or failure)``, every feed of the bundle fetched concurrently, in order of
+    arrival. A feed named twice in one bundle is fetched once; its repeats follow it carrying None (the
+    poll step then finds it polled already, or polls it itself)."""
+
+    def __init__(self, http: HttpSettings) -> None:
+        self._http_settings = http
+        self._client: HttpClient | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
+        self._repeats: list[WindowedValue] = []
+        self._names: set[str] = set()
+
+    def setup(self) -> None:
+        self._client = HttpClient(self._http_settings, pool_size=FEEDS_AT_ONCE)
+        self._pool = ThreadPoolExecutor(FEEDS_AT_ONCE, thread_name_prefix="feed")
+
+    def teardown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+
+    def start_bundle(self) -> None:
+        self._fetching, self._repeats, self._names = [], [], set()
+
+    def _fetch(self, feed: Feed) -> Prefetched:
+        assert self._client is not None
+        try:
+            return self._client.get(feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=ACCEPT)
+        except FetchError as error:
+            return error
+
+    def process(
+        self,
+        feed: Feed,
+        timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
+        window: Any = beam.DoFn.WindowParam,
+    ) -> None:  # the outputs come in finish_bundle, once the fetches are under way together
+        assert self._pool is not None
+        if feed.name in self._names:
+            self._repeats.append(WindowedValue((feed, None), timestamp, (window,)))
+        else:
+            self._names.add(feed.name)
+            self._fetching.append((self._pool.submit(self._fetch, feed), feed, timestamp, window))
+
+    def finish_bundle(self) -> Iterator[WindowedValue]:
+        by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}
+        for future in as_completed(by_future):
+            feed, timestamp, window = by_future[future]
+            yield WindowedValue((feed, future.result()), timestamp, (window,))
+        yield from self._repeats
+        self._fetching, self._repeats, self._names = [], [], set()
+
+
 class _PollFeedFn(beam.DoFn):
     STATE = ReadModifyWriteStateSpec("feed_state", PickleCoder())
 
@@ -107,14 +175,16 @@ class _PollFeedFn(beam.DoFn):
         if self._client is not None:
             self._client.close()
 
-    def process(self, keyed: tuple[str, Feed], state=beam.DoFn.StateParam(STATE)) -> Iterator[Any]:
-        _, feed = keyed
+    def process(
+        self, keyed: tuple[str, tuple[Feed, Prefetched]], state=beam.DoFn.StateParam(STATE)
+    ) -> Iterator[Any]:
+        _, (feed, prefetched) = keyed
         current: _FeedState = state.read() or _FeedState()
         now = time.time()
         if now < current.next_due:
             return
         assert self._client is not None
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, */*;q=0.5"}
+        headers = dict(ACCEPT)
         if current.etag:
             headers["If-None-Match"] = current.etag
         if current.last_modified:
@@ -123,9 +193,16 @@ class _PollFeedFn(beam.DoFn):
         started = time.monotonic()
         response: HttpResponse | None = None
         try:
-            response = self._client.get(
-                feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=headers
-            )
+            if isinstance(prefetched, FetchError):
+                raise prefetched
+            # a fetched-ahead response stands only where no validators would have been sent (a first poll)
+            if prefetched is not None and len(headers) == len(ACCEPT):
+                response = prefetched
+                started -= response.elapsed
+            else:
+                response = self._client.get(
+                    feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=headers
+                )
             self.polled.inc()
             if response.status == 304:
                 self.not_modified.inc()
@@ -272,18 +349,28 @@ class _PollFeedFn(beam.DoFn):
 
 
 class PollFeeds(beam.PTransform):
-    """Feeds (each tick) → ``(entries, dead_letters, polls)``."""
+    """Feeds (each tick) → ``(entries, dead_letters, polls)``.
 
-    def __init__(self, http: HttpSettings) -> None:
+    ``at_once``: fetch every feed of a bundle concurrently before the stateful poll step; for bounded runs,
+    where each feed is polled once (a streaming poll must wait for its feed's validators in state).
+    """
+
+    def __init__(self, http: HttpSettings, *, at_once: bool = False) -> None:
         super().__init__()
         self._http = http
+        self._at_once = at_once
 
     def expand(
         self, feeds: beam.PCollection[Feed]
     ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection, beam.PCollection[FeedPoll]]:
+        fetched: beam.PCollection[tuple[Feed, Prefetched]] = (
+            feeds | "FetchAtOnce" >> beam.ParDo(_FetchFeedsAtOnceFn(self._http))
+            if self._at_once
+            else feeds | "NotFetchedYet" >> beam.Map(lambda feed: (feed, None))
+        )
         outputs = (
-            feeds
-            | "KeyByFeed" >> beam.Map(lambda feed: (feed.name, feed))
+            fetched
+            | "KeyByFeed" >> beam.Map(lambda pair: (pair[0].name, pair))
             | "Poll" >> beam.ParDo(_PollFeedFn(self._http)).with_outputs(DEAD_LETTER, OPS, main="entries")
         )
         return outputs.entries, outputs[DEAD_LETTER], outputs[OPS]

@@ -79,7 +79,7 @@ def build_graph(
     feeds = pipeline | "ReadFeedList" >> ReadFeedList(
         config.feeds, once=config.once, tick=config.tick, duration=config.duration
     )
-    entries, poll_dead, polls = feeds | "PollFeeds" >> PollFeeds(config.http)
+    entries, poll_dead, polls = feeds | "PollFeeds" >> PollFeeds(config.http, at_once=config.once)
     # ``published``: what earlier runs published, so a restart does not publish it again
     fresh = entries | "DropDuplicates" >> DropDuplicates(published)
     if spreads_over_workers(pipeline.runner, pipeline.options):

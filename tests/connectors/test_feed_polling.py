@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import threading
 from collections.abc import Iterator
 
 import apache_beam as beam
@@ -13,7 +14,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from connectors.feed_polling import BROKEN_AFTER, PollFeeds
 from connectors.http import HttpSettings
-from connectors.static_server import StaticServer, reply, respond
+from connectors.static_server import Route, StaticServer, reply, respond
 from tests.conftest import FIXTURES
 from transforms.records import Feed, FeedPoll
 
@@ -77,3 +78,40 @@ def test_retry_after_pushes_the_next_poll_and_repeated_failures_mark_the_feed_br
             equal_to([("busy", "http_status")] + [("down", "http_status")] * (BROKEN_AFTER + 1)),
             label="dead",
         )
+
+
+def _together(barrier: threading.Barrier) -> Route:
+    """A feed that answers only once all of ``barrier``'s feeds are being requested at the same time."""
+
+    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
+        try:
+            barrier.wait(timeout=10)
+        except threading.BrokenBarrierError:
+            respond(handler, 503)  # polled one after another: the poll fails and the test says so
+            return
+        respond(handler, 200, RSS, Content_Type="application/rss+xml")
+
+    return route
+
+
+def test_a_bounded_run_fetches_its_feeds_at_once(server: StaticServer) -> None:
+    barrier = threading.Barrier(3)
+    for name in ("a", "b", "c"):
+        server.routes[f"/{name}.xml"] = _together(barrier)
+    server.routes["/down.xml"] = reply(500)
+    feeds = [Feed(name=name, url=server.url(f"{name}.xml")) for name in ("a", "b", "c", "down")]
+
+    def check(polls: list[FeedPoll]) -> None:
+        outcomes = sorted((p.feed, p.outcome, p.entries) for p in polls)
+        assert outcomes == [("a", "ok", 3), ("b", "ok", 3), ("c", "ok", 3), ("down", "http_status", 0)]
+
+    with TestPipeline(runner="FnApiRunner") as pipeline:
+        # "a" twice: fetched once, and its repeat finds it polled already
+        entries, dead, ops = pipeline | beam.Create([*feeds, feeds[0]]) | PollFeeds(HTTP, at_once=True)
+        assert_that(ops, check, label="polls")
+        assert_that(entries | beam.combiners.Count.Globally(), equal_to([9]), label="entries")
+        # a failure fetched ahead is the poll step's failure, with its reason
+        assert_that(
+            dead | beam.Map(lambda d: (d.feed, d.reason)), equal_to([("down", "http_status")]), label="dead"
+        )
+    assert sorted(path for path, _ in server.requests) == ["/a.xml", "/b.xml", "/c.xml", "/down.xml"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.server
 import itertools
+import pickle
 import time
 from collections.abc import Iterator
 
@@ -279,3 +280,21 @@ def test_hostile_responses_leak_no_thread_or_socket(server: StaticServer) -> Non
     time.sleep(0.5)  # the server's handler threads finish their writes
     assert threading.active_count() <= threads + 1  # the server may still be closing one handler
     assert _open_fds() <= fds + 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        FetchTimeout("read timed out", url="http://a.example/"),
+        HttpStatusError("HTTP 503", url="http://a.example/", status=503, retry_after="30"),
+    ],
+)
+def test_fetch_errors_survive_pickling(error: FetchError) -> None:
+    # a feed's failure fetched ahead of its poll step may cross workers (connectors.feed_polling)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.reason, copy.__dict__) == (
+        type(error),
+        str(error),
+        error.reason,
+        error.__dict__,
+    )
