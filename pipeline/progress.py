@@ -1,8 +1,9 @@
 """What ``newsbeam run`` shows while it works: logs (text or JSON), a progress bar, a summary.
 
-The progress comes from the topics, not from the runner: a ``TopicTail`` follows ``<prefix>.ops``,
-``.articles``, ``.regulation`` and ``.deadletter`` from the moment the run starts and counts feeds
-polled, articles published, flagged stories and dead letters, so it is the same on every runner. On a
+The progress comes from the topics, not from the runner: a ``TopicTail`` follows ``<prefix>.ops`` and
+``.deadletter`` from the moment the run starts, and counts ``.articles`` and ``.regulation`` from their
+offsets without reading them, so feeds polled, articles published, flagged stories and dead letters are
+the same on every runner. On a
 terminal a rich progress bar shows them live; otherwise a plain log line every ``LOG_EVERY`` seconds.
 """
 
@@ -82,7 +83,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
 
 
 class RunCounts:
-    """What the topics say a run has done so far."""
+    """What the topics say a run has done so far (``articles`` and ``flagged`` are set from offsets)."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
@@ -106,10 +107,6 @@ class RunCounts:
                 self.feeds_failed.discard(feed)
         elif kind == "ops" and value.get("event") == "heartbeat":
             self.heartbeats += 1
-        elif kind == "articles":
-            self.articles += 1
-        elif kind == "regulation":
-            self.flagged += 1
         elif kind == "deadletter":
             self.dead_letters[f"{value.get('stage')}/{value.get('reason')}"] += 1
 
@@ -146,8 +143,9 @@ class RunProgress:
         topics = self.config.topics
         self._tail = TopicTail(
             self.config.kafka,
-            [topics.ops, topics.articles, topics.regulation, topics.deadletter],
+            [topics.ops, topics.deadletter],
             since=time.time(),
+            counted=[topics.articles, topics.regulation],
         )
         try:
             self._tail.open()
@@ -182,6 +180,7 @@ class RunProgress:
         while not self._stop.is_set():
             try:
                 messages = self._tail.poll(0.3)
+                counted = self._tail.counted_messages()
             except Exception as error:
                 self.error = f"{type(error).__name__}: {error}"
                 log.warning("progress display stopped: %s", self.error)
@@ -189,6 +188,7 @@ class RunProgress:
             with self._lock:
                 for message in messages:
                     self.counts.add(message)
+                self._count(counted)
             self._draw()
             if not self._show_bar and time.monotonic() - last_log >= LOG_EVERY:
                 last_log = time.monotonic()
@@ -201,6 +201,12 @@ class RunProgress:
                     sum(self.counts.dead_letters.values()),
                     extra={"fields": {"event": "progress", **self.counts.as_dict()}},
                 )
+
+    def _count(self, counted: dict[str, int]) -> None:
+        """Articles and flagged stories, counted from their topics' offsets (never read back)."""
+        topics = self.config.topics
+        self.counts.articles = counted.get(topics.articles, self.counts.articles)
+        self.counts.flagged = counted.get(topics.regulation, self.counts.flagged)
 
     def _draw(self) -> None:
         if self._progress is None:
@@ -223,6 +229,7 @@ class RunProgress:
                 with self._lock:
                     for message in self._tail.read_to_end(timeout=10.0):
                         self.counts.add(message)
+                    self._count(self._tail.counted_messages())
             except Exception as failure:
                 log.debug("could not read the last messages: %s", failure)
             finally:
