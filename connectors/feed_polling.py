@@ -18,8 +18,8 @@ Outputs: entries (main), dead letters (unreachable or invalid feeds, entries wit
 
 A bounded (``--once``) run polls each feed exactly once and with no validators yet, so its GETs need not
 wait for one another: ``PollFeeds(http, at_once=True)`` fetches every feed of a bundle concurrently
-(``_FetchFeedsAtOnceFn``, still under the per-site gate) and the stateful step takes each response as it
-comes. Polled one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half
+(``_FetchFeedsAtOnceFn``, still under the per-site gate), with the robots.txt of each feed's site beside
+it (``connectors.robots.shared_robots``), and the stateful step takes each response as it comes. Polled one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half
 idle (tests/bench/bench_pipeline.py).
 """
 
@@ -44,6 +44,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
+from connectors.robots import shared_robots
 from transforms.dead_letters import DEAD_LETTER, dead_letter, utc_now
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.records import Feed, FeedEntry, FeedPoll
@@ -116,7 +117,8 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
 
     def setup(self) -> None:
         self._client = HttpClient(self._http_settings, pool_size=FEEDS_AT_ONCE)
-        self._pool = ThreadPoolExecutor(FEEDS_AT_ONCE, thread_name_prefix="feed")
+        # each feed's robots.txt goes beside it, on threads of its own
+        self._pool = ThreadPoolExecutor(2 * FEEDS_AT_ONCE, thread_name_prefix="feed")
 
     def teardown(self) -> None:
         if self._pool is not None:
@@ -146,6 +148,9 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         else:
             self._names.add(feed.name)
             self._fetching.append((self._pool.submit(self._fetch, feed), feed, timestamp, window))
+            if feed.respect_robots:
+                # the feed's pages are usually on its site: their robots.txt comes in beside the feed
+                self._pool.submit(shared_robots(self._http_settings).warm, feed.url)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}

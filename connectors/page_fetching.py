@@ -38,7 +38,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError
 from connectors.http import HttpClient, HttpSettings, decode_html, politeness_key
-from connectors.robots import RobotsCache
+from connectors.robots import RobotsCache, shared_robots
 from transforms.records import FeedEntry, Page
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class _FetchPageFn(beam.DoFn):
 
     def setup(self) -> None:
         self._client = HttpClient(self._http_settings, pool_size=self._max_in_flight)
-        self._robots = RobotsCache(self._client)
+        self._robots = shared_robots(self._http_settings)
         self._pool = ThreadPoolExecutor(self._max_in_flight, thread_name_prefix="fetch")
 
     def teardown(self) -> None:

@@ -1,6 +1,8 @@
 """robots.txt for article pages (RFC 9309), fetched through the same guarded, polite ``HttpClient``.
 
-One ``RobotsCache`` per worker process caches each origin's rules for ``ttl`` seconds. What an
+One ``RobotsCache`` per worker process (``shared_robots``) caches each origin's rules for ``ttl`` seconds;
+a bounded run warms it for each feed's site while the feed itself is fetched, so the first pages do not
+wait one more round trip for it. What an
 answer means follows RFC 9309 §2.3.1: a 2xx body is parsed (first 512 KiB); a 4xx (404 above all)
 means no rules, everything allowed; a 5xx, a timeout or a refused connection means the site cannot
 say, so everything is disallowed until the entry expires (a shorter ``error_ttl``). Feeds themselves
@@ -16,7 +18,7 @@ import urllib.robotparser
 from urllib.parse import urlsplit
 
 from connectors.errors import FetchError, HttpStatusError, RobotsDisallowed
-from connectors.http import HttpClient
+from connectors.http import HttpClient, HttpSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,10 @@ class RobotsCache:
         self._lock = threading.Lock()
         self._rules: dict[str, tuple[float, _Rules]] = {}
         self._fetching: dict[str, threading.Lock] = {}
+
+    def warm(self, url: str) -> None:
+        """Fetch the rules of ``url``'s origin now, unless cached (failures are cached like any answer)."""
+        self._rules_for(url)
 
     def check(self, url: str) -> None:
         """Return when ``url`` may be fetched; raise ``RobotsDisallowed`` when it may not."""
@@ -88,3 +94,15 @@ class RobotsCache:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
         return _Rules(parser, True, f"of {origin} disallows this path for {ROBOTS_TOKEN}"), self._ttl
+
+
+_SHARED: dict[HttpSettings, RobotsCache] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_robots(settings: HttpSettings) -> RobotsCache:
+    """The process-wide cache for these settings, with a client of its own (it lives as long as the process)."""
+    with _SHARED_LOCK:
+        if settings not in _SHARED:
+            _SHARED[settings] = RobotsCache(HttpClient(settings, pool_size=8))
+        return _SHARED[settings]

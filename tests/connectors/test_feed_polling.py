@@ -114,4 +114,38 @@ def test_a_bounded_run_fetches_its_feeds_at_once(server: StaticServer) -> None:
         assert_that(
             dead | beam.Map(lambda d: (d.feed, d.reason)), equal_to([("down", "http_status")]), label="dead"
         )
-    assert sorted(path for path, _ in server.requests) == ["/a.xml", "/b.xml", "/c.xml", "/down.xml"]
+    feeds_asked = sorted(path for path, _ in server.requests if path != "/robots.txt")
+    assert feeds_asked == ["/a.xml", "/b.xml", "/c.xml", "/down.xml"]
+
+
+def test_a_bounded_run_asks_for_the_robots_txt_of_each_feed_site_beside_the_feed(
+    server: StaticServer,
+) -> None:
+    asked = threading.Event()
+
+    def robots(handler: http.server.BaseHTTPRequestHandler) -> None:
+        asked.set()
+        respond(handler, 404)
+
+    def feed_once_robots_is_asked(handler: http.server.BaseHTTPRequestHandler) -> None:
+        if not asked.wait(timeout=10):  # asked only after the feed: the poll fails and the test says so
+            respond(handler, 503)
+            return
+        respond(handler, 200, RSS, Content_Type="application/rss+xml")
+
+    server.routes["/robots.txt"] = robots
+    server.routes["/news.xml"] = feed_once_robots_is_asked
+    server.routes["/own-rules.xml"] = reply(200, RSS, Content_Type="application/rss+xml")
+    settings = HttpSettings(allow_private_networks=True, total_timeout=15.0)  # settings of this test only
+    feeds = [
+        Feed(name="news", url=server.url("news.xml")),
+        Feed(name="own-rules", url=server.url("own-rules.xml"), respect_robots=False),
+    ]
+    with TestPipeline(runner="FnApiRunner") as pipeline:
+        _entries, _dead, ops = pipeline | beam.Create(feeds) | PollFeeds(settings, at_once=True)
+        assert_that(
+            ops | beam.Map(lambda poll: (poll.feed, poll.outcome)),
+            equal_to([("news", "ok"), ("own-rules", "ok")]),
+        )
+    # one origin, asked once: the feed that ignores robots.txt adds no request of its own
+    assert [path for path, _ in server.requests].count("/robots.txt") == 1
