@@ -19,8 +19,9 @@ Outputs: entries (main), dead letters (unreachable or invalid feeds, entries wit
 A bounded (``--once``) run polls each feed exactly once and with no validators yet, so its GETs need not
 wait for one another: ``PollFeeds(http, at_once=True)`` fetches every feed of a bundle concurrently
 (``_FetchFeedsAtOnceFn``, still under the per-site gate), with the robots.txt of each feed's site beside
-it (``connectors.robots.shared_robots``), and the stateful step takes each response as it comes. Polled one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half
-idle (tests/bench/bench_pipeline.py).
+it (``connectors.robots.shared_robots``), and the stateful step takes each response as it comes. Polled
+one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half idle
+(tests/bench/bench_pipeline.py).
 """
 
 from __future__ import annotations

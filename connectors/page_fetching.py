@@ -17,8 +17,7 @@ ones download. Entries arrive grouped by feed, i.e. by site, and a site takes on
 ``HELD_PER_SLOT × max_in_flight`` of them) and a free slot goes to the site with the most entries held
 that is below its cap. So the pool's threads never queue on one site's gate while other sites' pages wait,
 and the sites' backlogs shrink together: a run does not end on one site's last fifty pages fetched four
-at a time while the extraction cores idle (measured at the end of every tests/bench/bench_pipeline.py run
-before this order).
+at a time while the extraction cores idle (how every tests/bench/bench_pipeline.py run ended before).
 """
 
 from __future__ import annotations

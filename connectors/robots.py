@@ -2,11 +2,10 @@
 
 One ``RobotsCache`` per worker process (``shared_robots``) caches each origin's rules for ``ttl`` seconds;
 a bounded run warms it for each feed's site while the feed itself is fetched, so the first pages do not
-wait one more round trip for it. What an
-answer means follows RFC 9309 §2.3.1: a 2xx body is parsed (first 512 KiB); a 4xx (404 above all)
-means no rules, everything allowed; a 5xx, a timeout or a refused connection means the site cannot
-say, so everything is disallowed until the entry expires (a shorter ``error_ttl``). Feeds themselves
-are not checked: a feed is an invitation to poll it.
+wait one more round trip for it. What an answer means follows RFC 9309 §2.3.1: a 2xx body is parsed
+(first 512 KiB); a 4xx (404 above all) means no rules, everything allowed; a 5xx, a timeout or a refused
+connection means the site cannot say, so everything is disallowed until the entry expires (a shorter
+``error_ttl``). Feeds themselves are not checked: a feed is an invitation to poll it.
 """
 
 from __future__ import annotations
