@@ -44,9 +44,10 @@ class KafkaSettings:
     # Producer: idempotent, acknowledged by all in-sync replicas. The linger fills batches: each produce
     # request costs kafka-python's sender thread ~1 ms of the GIL, and at 20 ms nearly every article went
     # alone (a single-process run: 39.5 articles/s at 20 ms, 47 at 250, 48.6 at 1000; bench_pipeline.py);
-    # 250 ms keeps what it adds to the feed-to-Kafka latency small. zstd by measurement (tests/bench/bench_kafka.py, README): on 10 KB
-    # articles it stores 4.2 KB per message (lz4 6.5 KB, gzip 4.1 KB, none 10.9 KB) at 6-8k msg/s (gzip
-    # 1.1-1.7k, lz4 7-16k), far beyond the pipeline's extraction-bound ~40 articles/s.
+    # 250 ms keeps what it adds to the feed-to-Kafka latency small. zstd by measurement
+    # (tests/bench/bench_kafka.py, README): on 10 KB articles it stores 4.2 KB per message (lz4 6.5 KB, gzip
+    # 4.1 KB, none 10.9 KB) at 6-8k msg/s (gzip 1.1-1.7k, lz4 7-16k), far beyond the pipeline's
+    # extraction-bound ~50-90 articles/s.
     acks: str = "all"
     compression_type: str | None = "zstd"
     linger_ms: int = 250
