@@ -45,7 +45,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
-from connectors.robots import shared_robots
+from connectors.robots import RobotsCache, shared_robots
 from transforms.dead_letters import DEAD_LETTER, dead_letter, utc_now
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.records import Feed, FeedEntry, FeedPoll
@@ -111,6 +111,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
     def __init__(self, http: HttpSettings) -> None:
         self._http_settings = http
         self._client: HttpClient | None = None
+        self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
         self._repeats: list[WindowedValue] = []
@@ -118,6 +119,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
 
     def setup(self) -> None:
         self._client = HttpClient(self._http_settings, pool_size=FEEDS_AT_ONCE)
+        self._robots = shared_robots(self._http_settings)
         # each feed's robots.txt goes beside it, on threads of its own
         self._pool = ThreadPoolExecutor(2 * FEEDS_AT_ONCE, thread_name_prefix="feed")
 
@@ -143,7 +145,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> None:  # the outputs come in finish_bundle, once the fetches are under way together
-        assert self._pool is not None
+        assert self._pool is not None and self._robots is not None
         if feed.name in self._names:
             self._repeats.append(WindowedValue((feed, None), timestamp, (window,)))
         else:
@@ -151,7 +153,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
             self._fetching.append((self._pool.submit(self._fetch, feed), feed, timestamp, window))
             if feed.respect_robots:
                 # the feed's pages are usually on its site: their robots.txt comes in beside the feed
-                self._pool.submit(shared_robots(self._http_settings).warm, feed.url)
+                self._pool.submit(self._robots.warm, feed.url)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}
@@ -202,7 +204,7 @@ class _PollFeedFn(beam.DoFn):
             if isinstance(prefetched, FetchError):
                 raise prefetched
             # a fetched-ahead response stands only where no validators would have been sent (a first poll)
-            if prefetched is not None and len(headers) == len(ACCEPT):
+            if prefetched is not None and not (current.etag or current.last_modified):
                 response = prefetched
                 started -= response.elapsed
             else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import signal
 import sys
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import click
 
 from connectors.kafka_settings import KafkaSettings, KafkaUnreachable
-from connectors.kafka_topics import TopicConflict
+from connectors.kafka_topics import TopicConflict, TopicNames
 from connectors.wire import SCHEMA_VERSION, load_schema
 from pipeline.config import ConfigError, PipelineConfig
 from pipeline.feeds_cli import feeds as feeds_group
@@ -204,8 +206,39 @@ def schema(name: str | None, out: Path | None) -> None:
     click.echo(json.dumps(documents[name] if name else documents, indent=2))
 
 
+@dataclass(frozen=True)
+class _Health:
+    """What ``monitor`` and ``status`` read, how far back, and when they call things unhealthy."""
+
+    kafka: KafkaSettings
+    topics: TopicNames
+    lookback: float  # seconds
+    rules: Any  # pipeline.monitor.state.HealthRules (imported by the commands that use it)
+
+
 def _health_options(command: Any) -> Any:
-    """The options ``monitor`` and ``status`` share: where to read, and when to call things unhealthy."""
+    """The options ``monitor`` and ``status`` share, handed to the command as one ``health`` argument."""
+
+    @functools.wraps(command)  # keeps the command's own click options (its __dict__)
+    def with_health(
+        *,
+        bootstrap_servers: str,
+        topic_prefix: str,
+        lookback: float,
+        heartbeat_max_age: float,
+        broken_after: float,
+        broken_polls: int,
+        overdue_after: float,
+        **rest: Any,
+    ) -> Any:
+        health = _Health(
+            kafka=KafkaSettings.from_env(bootstrap_servers),
+            topics=TopicNames(topic_prefix),
+            lookback=lookback * 3600.0,
+            rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
+        )
+        return command(health=health, **rest)
+
     for option in reversed(
         [
             click.option("--bootstrap-servers", default="127.0.0.1:9092", show_default=True),
@@ -247,8 +280,8 @@ def _health_options(command: Any) -> Any:
             ),
         ]
     ):
-        command = option(command)
-    return command
+        with_health = option(with_health)
+    return with_health
 
 
 def _rules(heartbeat_max_age: float, broken_after: float, broken_polls: int, overdue_after: float) -> Any:
@@ -269,31 +302,19 @@ def _rules(heartbeat_max_age: float, broken_after: float, broken_polls: int, ove
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (0.0.0.0: all)")
 @click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port")
 @click.option("--lag-interval", type=float, default=15.0, show_default=True, help="seconds between lag reads")
-def monitor(
-    bootstrap_servers: str,
-    topic_prefix: str,
-    lookback: float,
-    heartbeat_max_age: float,
-    broken_after: float,
-    broken_polls: int,
-    overdue_after: float,
-    host: str,
-    port: int,
-    lag_interval: float,
-) -> None:
+def monitor(health: _Health, host: str, port: int, lag_interval: float) -> None:
     """Web dashboard, /metrics (Prometheus), /healthz and /api/... from the topics of TOPIC-PREFIX."""
-    from connectors.kafka_topics import TopicNames
     from pipeline.monitor.service import MonitorService, MonitorSettings
 
     service = MonitorService(
         MonitorSettings(
-            kafka=KafkaSettings.from_env(bootstrap_servers),
-            topics=TopicNames(topic_prefix),
+            kafka=health.kafka,
+            topics=health.topics,
             host=host,
             port=port,
-            lookback=lookback * 3600.0,
+            lookback=health.lookback,
             lag_interval=lag_interval,
-            rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
+            rules=health.rules,
         )
     )
     click.echo(f"newsbeam monitor listening on {service.url}", err=True)
@@ -306,25 +327,11 @@ def monitor(
 
 @main.command()
 @_health_options
-def status(
-    bootstrap_servers: str,
-    topic_prefix: str,
-    lookback: float,
-    heartbeat_max_age: float,
-    broken_after: float,
-    broken_polls: int,
-    overdue_after: float,
-) -> None:
+def status(health: _Health) -> None:
     """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy."""
-    from connectors.kafka_topics import TopicNames
     from pipeline.status import load_state, show_status
 
-    state = load_state(
-        KafkaSettings.from_env(bootstrap_servers),
-        TopicNames(topic_prefix),
-        lookback=lookback * 3600.0,
-        rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
-    )
+    state = load_state(health.kafka, health.topics, lookback=health.lookback, rules=health.rules)
     if not show_status(state):
         sys.exit(1)
 

@@ -37,25 +37,18 @@ for _path in (REPO, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from bench_pipeline import RESULTS, free_port  # noqa: E402
 from feed_farm import FeedFarm, load_pages  # noqa: E402
 
 from connectors.kafka_consume import read_messages  # noqa: E402
 from connectors.kafka_settings import KafkaSettings  # noqa: E402
 from pipeline.runners import RunnerUnavailable, locate_flink_job_server  # noqa: E402
 
-RESULTS = BENCH / "results"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 @contextmanager
 def worker_pool() -> Iterator[str]:
     """Beam's SDK worker pool (each worker a process of this interpreter); yields its address."""
-    port = _free_port()
+    port = free_port()
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     with tempfile.TemporaryDirectory() as cwd:
         pool = subprocess.Popen(

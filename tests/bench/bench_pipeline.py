@@ -302,6 +302,27 @@ def naive_script(farm: FeedFarm, bootstrap: str, limit: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ pipeline (d)
 
 
+def newsbeam_run(
+    feeds_file: Path, bootstrap: str, prefix: str, *options: str, launcher: Sequence[str] = ()
+) -> list[str]:
+    """The ``newsbeam run`` command line a benchmark launches (``launcher``: a profiler in front)."""
+    return [
+        *(launcher or [sys.executable]),
+        "-m",
+        "pipeline.cli",
+        "--log-level",
+        "WARNING",
+        "run",
+        "--feeds",
+        str(feeds_file),
+        "--bootstrap-servers",
+        bootstrap,
+        "--topic-prefix",
+        prefix,
+        *options,
+    ]
+
+
 def run_pipeline(
     farm: FeedFarm,
     bootstrap: str,
@@ -329,22 +350,7 @@ def run_pipeline(
             profiler += ["-o", str(profile_to.with_suffix(".collapsed")), "--", sys.executable]
         else:
             profiler = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(profile_to)]
-    command = [
-        *(profiler or [sys.executable]),
-        "-m",
-        "pipeline.cli",
-        "--log-level",
-        "WARNING",
-        "run",
-        "--feeds",
-        str(feeds_file),
-        "--once",
-        "--bootstrap-servers",
-        bootstrap,
-        "--topic-prefix",
-        prefix,
-        *beam_args,
-    ]
+    command = newsbeam_run(feeds_file, bootstrap, prefix, "--once", *beam_args, launcher=profiler)
     launched = time.time()
     with log_path.open("w") as log:
         process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)

@@ -39,6 +39,7 @@ from bench_pipeline import (  # noqa: E402
     describe_machine,
     local_kafka,
     machine,
+    newsbeam_run,
 )
 from feed_farm import DEFAULT_LATENCY, FeedFarm, load_pages  # noqa: E402
 
@@ -106,24 +107,9 @@ def measure(args: argparse.Namespace, bootstrap: str, workdir: Path) -> dict[str
         feeds_file = farm.write_feeds_file(
             workdir / "live.yaml", poll_interval=args.poll_interval, kind="live"
         )
-        command = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "--log-level",
-            "WARNING",
-            "run",
-            "--feeds",
-            str(feeds_file),
-            "--bootstrap-servers",
-            bootstrap,
-            "--topic-prefix",
-            prefix,
-            "--tick",
-            str(tick),
-            "--duration",
-            str(args.max_seconds),
-        ]
+        command = newsbeam_run(
+            feeds_file, bootstrap, prefix, "--tick", str(tick), "--duration", str(args.max_seconds)
+        )
         watcher = ArrivalWatcher(bootstrap, f"{prefix}.articles")
         log_path = workdir / "stream.log"
         latencies: list[float] = []
