@@ -12,8 +12,9 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from connectors.http import HttpClient, decode_html
+from connectors.http import HttpClient
 from transforms.feed_parsing import InvalidFeed, parse_feed
+from transforms.page_encoding import decode_html
 from transforms.records import Feed
 
 FEED_TYPES = {

@@ -28,7 +28,6 @@ from tld import get_fld
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
-from w3lib.encoding import html_to_unicode
 
 from connectors.errors import (
     Blocked,
@@ -75,12 +74,6 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     body: bytes = b""
     elapsed: float = 0.0
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    """Bytes of a page → text, trusting BOM, then the header, then the document's meta, then detection."""
-    _, text = html_to_unicode(content_type, body)
-    return text
 
 
 def _address_is_public(address: str) -> bool:
@@ -182,6 +175,7 @@ class HttpClient:
             timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
         )
         self._gate = shared_gate(settings.per_host_concurrency, settings.per_host_delay)
+        politeness_key("http://example.com/")  # loads tld's public suffix list now, not on the first GET
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -1,8 +1,8 @@
 """FetchPages: feed entries → fetched pages, many requests in flight, results in arrival order.
 
-Input: ``FeedEntry``. Output: ``Page`` with the HTML decoded to text (charset from the header, the
-document, or detection; w3lib), or, when the page cannot be had, a ``Page`` with ``html=None`` and the
-error, so that extraction falls back to the feed's own text. Page failures are therefore not dead
+Input: ``FeedEntry``. Output: ``Page`` with the body as it arrived and its Content-Type (extraction
+decodes it: ``transforms.page_encoding``), or, when the page cannot be had, a ``Page`` with ``body=None``
+and the error, so that extraction falls back to the feed's own text. Page failures are therefore not dead
 letters here: they are logged and counted, and the article still flows.
 
 robots.txt is honoured for every page (``connectors.robots``) unless the entry's feed is listed in
@@ -36,7 +36,7 @@ from apache_beam.utils.timestamp import Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError
-from connectors.http import HttpClient, HttpSettings, decode_html, politeness_key
+from connectors.http import HttpClient, HttpSettings, politeness_key
 from connectors.robots import RobotsCache, shared_robots
 from transforms.records import FeedEntry, Page
 
@@ -60,7 +60,7 @@ def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None 
             entry=entry,
             final_url=entry.url,
             status=getattr(error, "status", 0),
-            html=None,
+            body=None,
             error=f"{error.reason}: {error}",
         )
     content_type = response.headers.get("content-type", "")
@@ -69,14 +69,15 @@ def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None 
             entry=entry,
             final_url=response.url,
             status=response.status,
-            html=None,
+            body=None,
             error=f"not_html: content type {content_type}",
         )
     return Page(
         entry=entry,
         final_url=response.url,
         status=response.status,
-        html=decode_html(response.body, content_type or None),
+        body=response.body,
+        content_type=content_type or None,
     )
 
 
@@ -173,7 +174,7 @@ class _FetchPageFn(beam.DoFn):
     ) -> WindowedValue:
         page, seconds = future.result()
         self.latency.update(int(seconds * 1000))
-        if page.html is None:
+        if page.body is None:
             self.failed.inc()
             log.warning("page %s not fetched (%s); the feed's text will be used", page.entry.url, page.error)
         else:
@@ -182,7 +183,7 @@ class _FetchPageFn(beam.DoFn):
 
 
 class FetchPages(beam.PTransform):
-    """Feed entries → pages (HTML text, or the reason there is none)."""
+    """Feed entries → pages (the body that arrived, or the reason there is none)."""
 
     def __init__(
         self, http: HttpSettings, *, max_in_flight: int = 32, ignore_robots_for: frozenset[str] = frozenset()

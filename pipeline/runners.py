@@ -170,12 +170,16 @@ def default_extraction_processes(options: PipelineOptions, *, once: bool) -> int
     run several SDK workers or parallel instances already, and a pool per DoFn instance there would start
     workers × cores processes.
     """
+    return (os.cpu_count() or 1) if one_worker_here(options, once=once) else 0
+
+
+def one_worker_here(options: PipelineOptions, *, once: bool) -> bool:
+    """Whether the run is the FnApiRunner's with its one worker in this process (the default ``--once``),
+    not several SDK workers (processes or threads) each with its own DoFn instances."""
     if not once or options.view_as(StandardOptions).runner not in (None, "DirectRunner", "direct"):
-        return 0
+        return False
     direct = options.view_as(DirectOptions)
-    if direct.direct_running_mode == "multi_processing" or direct.direct_num_workers != 1:
-        return 0  # several SDK workers (processes or threads), each with its own DoFn instances
-    return os.cpu_count() or 1
+    return direct.direct_running_mode != "multi_processing" and direct.direct_num_workers == 1
 
 
 def describe_runner(runner: PipelineRunner | None, options: PipelineOptions) -> str:

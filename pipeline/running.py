@@ -14,6 +14,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
+from apache_beam.runners.runner import PipelineResult, PipelineRunner
 
 from connectors.http import HttpSettings, user_agent_for
 from connectors.kafka_settings import KafkaSettings
@@ -23,8 +24,9 @@ from connectors.published_articles import read_published
 from pipeline.config import ConfigError, PipelineConfig, load_feeds
 from pipeline.graph import build_graph
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import choose_runner, default_extraction_processes, describe_runner
+from pipeline.runners import choose_runner, default_extraction_processes, describe_runner, one_worker_here
 from transforms.dead_letters import utc_now
+from transforms.extraction import extraction_pool_ahead
 from transforms.records import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -125,35 +127,13 @@ def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     started_at = utc_now()
     # workers import our packages from the installed distribution, never from the launcher's state
     options.view_as(SetupOptions).save_main_session = False
-    if config.create_topics:
-        created = ensure_topics(
-            config.kafka,
-            default_specs(
-                config.topics,
-                partitions=config.partitions,
-                replication_factor=config.replication_factor,
-                retention_ms=config.retention_ms,
-            ),
-        )
-        if created:
-            log.info("created topics: %s", ", ".join(created))
     runner = choose_runner(options, once=config.once)
+    # the run's one worker is this process: its extraction processes start now, beside the set-up below
+    ahead = config.extraction_processes if one_worker_here(options, once=config.once) else 0
+    with extraction_pool_ahead(ahead):
+        result = _start_and_wait(runner, options, config, job, heartbeat_interval, watch)
+    state = result.state
     runner_name = describe_runner(runner, options)
-    log.info(
-        "running %d feed(s) %s on %s, publishing to %s.* at %s",
-        len(config.feeds),
-        "once" if config.once else "continuously",
-        runner_name,
-        config.topics.prefix,
-        config.kafka.bootstrap_servers,
-    )
-    # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
-    published = read_published(config.kafka, config.topics.articles)
-    pipeline = beam.Pipeline(runner=runner, options=options)
-    build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
-    with watch(config) if watch is not None else contextlib.nullcontext():
-        result = pipeline.run()
-        state = result.wait_until_finish()
     counters: dict[str, int] = {}
     distributions: dict[str, dict[str, int]] = {}
     try:
@@ -187,3 +167,42 @@ def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     return RunSummary(
         runner=runner_name, state=str(state), counters=counters, distributions=distributions, job=job
     )
+
+
+def _start_and_wait(
+    runner: PipelineRunner | None,
+    options: PipelineOptions,
+    config: PipelineConfig,
+    job: str,
+    heartbeat_interval: float,
+    watch: RunWatcher | None,
+) -> PipelineResult:
+    """Topics, the published articles, the graph; then run it on ``runner`` until it finishes."""
+    if config.create_topics:
+        created = ensure_topics(
+            config.kafka,
+            default_specs(
+                config.topics,
+                partitions=config.partitions,
+                replication_factor=config.replication_factor,
+                retention_ms=config.retention_ms,
+            ),
+        )
+        if created:
+            log.info("created topics: %s", ", ".join(created))
+    log.info(
+        "running %d feed(s) %s on %s, publishing to %s.* at %s",
+        len(config.feeds),
+        "once" if config.once else "continuously",
+        describe_runner(runner, options),
+        config.topics.prefix,
+        config.kafka.bootstrap_servers,
+    )
+    # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
+    published = read_published(config.kafka, config.topics.articles)
+    pipeline = beam.Pipeline(runner=runner, options=options)
+    build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
+    with watch(config) if watch is not None else contextlib.nullcontext():
+        result = pipeline.run()
+        result.wait_until_finish()
+    return result

@@ -37,8 +37,10 @@ class _FlagRegulationFn(beam.DoFn):
         self.checked = Metrics.counter(STAGE, "checked")
 
     def setup(self) -> None:
-        # build every language's lexicon automaton once per worker, not on each language's first article
+        # build every language's lexicon automaton once per worker, not on each language's first article;
+        # and load the language model, not on the first article
         warm_up((None, *LANGUAGES))
+        detect_language("A sentence to load the language model with.")
 
     def process(self, article: Article) -> Iterator[Article | beam.pvalue.TaggedOutput]:
         try:

@@ -1,8 +1,10 @@
-"""The one trafilatura call of extraction: decoded HTML → ``PageFields`` (plain data), or None.
+"""The one trafilatura call of extraction: a page's bytes → text → ``PageFields`` (plain data), or None.
 
 Kept apart from transforms/extraction.py so that extraction processes import only this module and
-trafilatura, never Beam: what crosses the process boundary is the HTML text and the URL going in, and a
-small picklable ``PageFields`` coming back (never trafilatura's own document object).
+trafilatura, never Beam: what crosses the process boundary is the page's bytes, Content-Type and URL
+going in, and a small picklable ``PageFields`` coming back (never trafilatura's own document object).
+Bytes, not text: pickling a decoded page meant encoding it to UTF-8 on one side and decoding it on the
+other (~0.3 ms of CPU for a 170 KB page, measured), more than decoding the bytes once where they are used.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import time
 from dataclasses import dataclass
 
 import trafilatura
+
+from transforms.page_encoding import decode_html
 
 # warms lxml's parser and trafilatura's lazily built tables, so the first real page is not the slow one
 _WARM_UP_HTML = (
@@ -52,10 +56,17 @@ def extract_fields(html: str, url: str | None) -> PageFields | None:
     )
 
 
-def extract_fields_timed(html: str, url: str | None) -> tuple[PageFields | None, float]:
-    """``extract_fields`` and the seconds it took (in an extraction process: its own CPU-bound time)."""
+def extract_page_fields(body: bytes, content_type: str | None, url: str | None) -> PageFields | None:
+    """``extract_fields`` of a page's body, decoded as a browser would (``content_type``: its header)."""
+    return extract_fields(decode_html(body, content_type), url)
+
+
+def extract_page_fields_timed(
+    body: bytes, content_type: str | None, url: str | None
+) -> tuple[PageFields | None, float]:
+    """``extract_page_fields`` and the seconds it took (in an extraction process: its own CPU-bound time)."""
     started = time.monotonic()
-    fields = extract_fields(html, url)
+    fields = extract_page_fields(body, content_type, url)
     return fields, time.monotonic() - started
 
 

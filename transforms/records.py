@@ -45,13 +45,18 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """The outcome of fetching one entry's article page (``html`` is decoded text, never bytes)."""
+    """The outcome of fetching one entry's article page: its body as it arrived, or why there is none.
+
+    The body is decoded where it is extracted (``transforms.page_encoding``, with ``content_type``): bytes
+    cross to an extraction process as one copy, where decoded text cost an encode and a decode.
+    """
 
     entry: FeedEntry
     final_url: str
     status: int
-    html: str | None
-    error: str | None = None  # why there is no html (the entry then falls back to feed content)
+    body: bytes | None
+    content_type: str | None = None  # the response's Content-Type header, charset included
+    error: str | None = None  # why there is no body (the entry then falls back to feed content)
 
 
 @dataclass(frozen=True, slots=True)

@@ -573,7 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _state_pipeline(args.state_child)
         return 0
 
-    from connectors.http import decode_html
+    from transforms.page_encoding import decode_html
 
     page_set = load_pages()
     expected = args.feeds * args.entries

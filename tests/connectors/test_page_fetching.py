@@ -56,7 +56,7 @@ def test_a_site_at_its_cap_does_not_hold_back_other_sites(server: StaticServer) 
             | beam.Create(slow + fast, reshuffle=False)
             | FetchPages(settings, max_in_flight=4, ignore_robots_for=frozenset({"f"}))
         )
-        fetched = pages | beam.Map(lambda page: (page.entry.url.rsplit("/", 2)[-2], page.html is not None))
+        fetched = pages | beam.Map(lambda page: (page.entry.url.rsplit("/", 2)[-2], page.body is not None))
         assert_that(fetched, equal_to([("slow", True)] * 6 + [("fast", True)] * 6))
     order = [path.split("/")[1] for path, _ in server.requests if path.endswith(".html")]
     # the slow site takes two at a time; the fast site's pages must not wait for the slow ones to drain
@@ -76,7 +76,7 @@ def test_the_site_with_the_longest_backlog_gets_the_free_slot(server: StaticServ
             | beam.Create(small + large, reshuffle=False)
             | FetchPages(settings, max_in_flight=1, ignore_robots_for=frozenset({"f"}))
         )
-        assert_that(pages | beam.Map(lambda page: page.html is not None), equal_to([True] * 8))
+        assert_that(pages | beam.Map(lambda page: page.body is not None), equal_to([True] * 8))
     order = [headers["host"].split(":")[0] for path, headers in server.requests if path.endswith(".html")]
     # the first entry goes at once (a free slot); while it is in flight the rest are held: then the larger
     # backlog is served until the two are even, and the first-held site wins the tie

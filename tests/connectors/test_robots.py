@@ -76,7 +76,7 @@ def test_disallowed_page_is_never_requested(server: StaticServer, client: HttpCl
         title="t", summary="s", content="", published=None, language_hint=None,
     )  # fmt: skip
     page = fetch_page(client, entry, RobotsCache(client))
-    assert page.html is None and page.error is not None and page.error.startswith("robots:")
+    assert page.body is None and page.error is not None and page.error.startswith("robots:")
     assert "/private/page.html" not in [path for path, _ in server.requests]
     # a feed with respect_robots: false fetches it (the DoFn passes no cache)
     assert fetch_page(client, entry).error is not None  # 404 here, but requested

@@ -13,7 +13,7 @@ articles weigh no more than short ones. Precision is the mean over the pages tha
 recall the mean over the pages with gold text, and F1 the harmonic mean of those two means.
 
 The gate fails (exit 1) when F1 falls below ``--floor``. Pages are built as the pipeline builds them
-(``decode_html`` then ``extract_article``), except that the feed entry carries no text: a page where
+(the page's bytes with a ``text/html`` Content-Type, then ``extract_article``), except that the feed entry carries no text: a page where
 trafilatura finds nothing scores zero instead of scoring the feed's summary.
 """
 
@@ -80,7 +80,6 @@ def score(pages: list[tuple[float, float, float]]) -> dict[str, float]:
 
 def evaluate(corpus: Path) -> dict[str, float]:
     """Score ``extract_article`` on every item of ``corpus``; also returns pages/s of the run."""
-    from connectors.http import decode_html
     from transforms.extraction import NoText, extract_article
     from transforms.records import FeedEntry, Page
 
@@ -89,7 +88,7 @@ def evaluate(corpus: Path) -> dict[str, float]:
     started = time.perf_counter()
     for item_id, expected in sorted(gold.items()):
         url = expected.get("url") or f"https://example.invalid/{item_id}"
-        html = decode_html((corpus / "items" / f"{item_id}.html").read_bytes(), "text/html")
+        body = (corpus / "items" / f"{item_id}.html").read_bytes()
         entry = FeedEntry(
             article_id=item_id[:16],
             feed="zyte",
@@ -103,7 +102,9 @@ def evaluate(corpus: Path) -> dict[str, float]:
             language_hint=None,
         )
         try:
-            text = extract_article(Page(entry=entry, final_url=url, status=200, html=html)).text
+            text = extract_article(
+                Page(entry=entry, final_url=url, status=200, body=body, content_type="text/html")
+            ).text
         except NoText:
             text = ""
         results.append(overlap(expected.get("articleBody", ""), text))

@@ -11,6 +11,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import ConfigError
 from pipeline.options import NewsbeamOptions
+from pipeline.runners import one_worker_here
 from pipeline.running import config_from_options
 from tests.conftest import REPO, SAMPLES
 
@@ -28,6 +29,16 @@ def test_default_is_one_process_per_core_only_for_once_in_one_local_process() ->
     assert _processes() == 0  # streaming (Prism)
     assert _processes("--once", "--direct_num_workers", "2", "--direct_running_mode", "multi_processing") == 0
     assert _processes("--once", "--runner", "FlinkRunner") == 0
+
+
+def test_extraction_processes_start_ahead_only_where_the_run_extracts_in_this_process() -> None:
+    def here(*argv: str) -> bool:
+        return one_worker_here(PipelineOptions(list(argv)), once="--once" in argv)
+
+    assert here("--once") and here("--once", "--runner", "DirectRunner")
+    assert not here("--once", "--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
+    assert not here("--once", "--runner", "FlinkRunner")
+    assert not here()  # streaming: Prism
 
 
 def test_explicit_value_wins_and_negative_is_a_config_error() -> None:

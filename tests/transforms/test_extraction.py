@@ -31,7 +31,8 @@ def _page(slug: str, html: str | None, **entry: str) -> Page:
         entry=_entry(slug, **entry),
         final_url=f"http://127.0.0.1:9/en/{slug}.html",
         status=200,
-        html=html,
+        body=html.encode("utf-8") if html is not None else None,
+        content_type="text/html; charset=utf-8",
         error=None if html is not None else "http_status: HTTP 404",
     )
 
@@ -46,6 +47,24 @@ def test_page_text_and_metadata_come_from_trafilatura() -> None:
     assert article.authors == ("Jordan Avery",)
     assert article.published == "2026-11-23T08:00:00Z"
     assert article.fetch_error is None
+
+
+@pytest.mark.parametrize(
+    ("content_type", "meta"),
+    [("text/html; charset=windows-1251", ""), ("text/html", '<meta charset="windows-1251">')],
+    ids=["charset-in-header", "charset-in-meta"],
+)
+def test_page_bytes_are_decoded_by_their_declared_charset(content_type: str, meta: str) -> None:
+    # pages travel as the bytes that arrived; extraction decodes them (header first, then the document)
+    sentence = "Регулятор опубликовал новые правила для бирж цифровых активов в этом году. "
+    html = f"<html><head>{meta}<title>Новости</title></head><body><article><p>{sentence * 8}</p></article></body></html>"
+    entry = _entry("cp1251")
+    page = Page(
+        entry=entry, final_url=entry.url, status=200, body=html.encode("cp1251"), content_type=content_type
+    )
+    article = extract_article(page)
+    assert article.text_source == "page"
+    assert sentence.strip() in article.text
 
 
 def test_missing_page_falls_back_to_feed_summary() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import apache_beam as beam
@@ -10,7 +11,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import SAMPLES
-from transforms.extraction import ExtractArticles, extract_article
+from transforms.extraction import ExtractArticles, extract_article, extraction_pool_ahead
 from transforms.records import Article, FeedEntry, Page
 
 
@@ -21,10 +22,11 @@ def _page(path: Path | None, slug: str, *, summary: str = "") -> Page:
         title="", summary=summary, content="", published=None, language_hint="en",
         seen_at="2026-11-23T08:05:00Z",
     )  # fmt: skip
-    html = path.read_text(encoding="utf-8") if path is not None else None
+    body = path.read_bytes() if path is not None else None
     return Page(
-        entry=entry, final_url=url, status=200 if html else 404, html=html, error=None if html else "gone"
-    )
+        entry=entry, final_url=url, status=200 if body else 404, body=body,
+        content_type="text/html; charset=utf-8", error=None if body else "gone",
+    )  # fmt: skip
 
 
 def _essentials(article: Article) -> tuple[object, ...]:
@@ -107,3 +109,36 @@ def test_page_over_budget_in_a_process_is_dead_lettered_and_falls_back_to_the_fe
             label="dead",
         )
     assert extraction_processes() == []  # the replaced pool and the new one are both gone
+
+
+def _processes_once_started(count: int) -> set[int]:
+    """The extraction processes, once ``count`` of them have started (a spawn takes a moment to exec)."""
+    deadline = time.monotonic() + 30
+    while len(found := set(extraction_processes())) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
+def test_a_pool_started_ahead_is_the_one_the_run_extracts_on_and_its_teardown_stops_it() -> None:
+    assert extraction_processes() == []
+    pages = [
+        _page(SAMPLES / "en" / f"{slug}.html", slug) for slug in ("sec-custody-rule", "mica-licence-deadline")
+    ]
+    with extraction_pool_ahead(2):
+        ahead = _processes_once_started(2)
+        assert len(ahead) == 2  # both processes start at once, before any page
+        with TestPipeline(runner="FnApiRunner") as pipeline:
+            articles, _ = pipeline | beam.Create(pages) | ExtractArticles(processes=2)
+            # while pages are extracted, the processes are the ones started ahead, and no others
+            assert_that(
+                articles | beam.Map(lambda _: set(extraction_processes()) == ahead),
+                equal_to([True] * len(pages)),
+            )
+        assert extraction_processes() == []  # the run took the pool, and its teardown shut it down
+
+
+def test_a_pool_started_ahead_that_no_run_takes_is_stopped_with_its_block() -> None:
+    assert extraction_processes() == []
+    with extraction_pool_ahead(2):
+        assert len(_processes_once_started(2)) == 2
+    assert extraction_processes() == []

@@ -36,13 +36,13 @@ def test_overrun_is_abandoned_and_the_number_of_abandoned_calls_is_bounded() -> 
 
 
 def test_extraction_over_budget_is_dead_lettered_and_falls_back_to_the_feed() -> None:
-    html = (SAMPLES / "en" / "sec-custody-rule.html").read_text("utf-8")
+    body = (SAMPLES / "en" / "sec-custody-rule.html").read_bytes()
     entry = FeedEntry(
         article_id="a1", feed="f", feed_url="http://e.org/rss", url="http://e.org/a", guid=None,
         title="SEC custody", summary="The feed's own summary of the story.", content="",
         published=None, language_hint="en",
     )  # fmt: skip
-    page = Page(entry=entry, final_url=entry.url, status=200, html=html)
+    page = Page(entry=entry, final_url=entry.url, status=200, body=body, content_type="text/html")
     with TestPipeline(runner="FnApiRunner") as pipeline:
         articles, dead = pipeline | beam.Create([page]) | ExtractArticles(timeout=1e-4)
         assert_that(
