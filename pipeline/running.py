@@ -128,12 +128,12 @@ def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     # workers import our packages from the installed distribution, never from the launcher's state
     options.view_as(SetupOptions).save_main_session = False
     runner = choose_runner(options, once=config.once)
+    runner_name = describe_runner(runner, options)  # before Beam builds the runner named in the options
     # the run's one worker is this process: its extraction processes start now, beside the set-up below
     ahead = config.extraction_processes if one_worker_here(options, once=config.once) else 0
     with extraction_pool_ahead(ahead):
-        result = _start_and_wait(runner, options, config, job, heartbeat_interval, watch)
+        result = _start_and_wait(runner, runner_name, options, config, job, heartbeat_interval, watch)
     state = result.state
-    runner_name = describe_runner(runner, options)
     counters: dict[str, int] = {}
     distributions: dict[str, dict[str, int]] = {}
     try:
@@ -171,6 +171,7 @@ def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
 
 def _start_and_wait(
     runner: PipelineRunner | None,
+    runner_name: str,
     options: PipelineOptions,
     config: PipelineConfig,
     job: str,
@@ -194,7 +195,7 @@ def _start_and_wait(
         "running %d feed(s) %s on %s, publishing to %s.* at %s",
         len(config.feeds),
         "once" if config.once else "continuously",
-        describe_runner(runner, options),
+        runner_name,
         config.topics.prefix,
         config.kafka.bootstrap_servers,
     )

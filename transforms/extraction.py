@@ -13,7 +13,8 @@ The extractor is one of:
 - ``processes=0``: one extraction thread in this process, under a ``Watchdog`` budget. Extraction holds
   the GIL, so this uses at most one core whatever else runs here.
 - ``processes=N``: a pool of N extraction processes (``transforms.page_fields``: only the page's bytes,
-  Content-Type and URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the bundle's thread.
+  Content-Type and URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the
+  bundle's thread.
 """
 
 from __future__ import annotations
