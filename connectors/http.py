@@ -2,7 +2,8 @@
 
 Every request: http or https only; the destination address checked after DNS resolution on every
 redirect hop (no loopback, private, link-local, CGNAT, multicast or metadata addresses unless the
-settings allow private networks); connect and read timeouts plus a wall-clock budget for the whole
+settings allow private networks), and the connection opened to the address that was checked, never to a
+second resolution of the name (DNS rebinding); connect and read timeouts plus a wall-clock budget for the whole
 fetch; a size cap counted after decompression with early abort; at most ``max_redirects`` hops, loops
 detected; a per-site cap on concurrent requests and a minimum delay between requests to one site.
 Failures raise the ``connectors.errors`` family and nothing else.
@@ -18,12 +19,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
+import urllib3.util.connection
 from tld import get_fld
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import NewConnectionError, ProtocolError, ReadTimeoutError
@@ -104,18 +108,24 @@ def politeness_key(url: str) -> str:
 
 def check_destination(
     url: str, *, allow_private_networks: bool, allowed_networks: tuple[str, ...] = ()
-) -> None:
+) -> tuple[str, ...]:
     """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address
-    (unless private networks are allowed, or the address lies in one of ``allowed_networks``)."""
+    (unless private networks are allowed, or the address lies in one of ``allowed_networks``).
+
+    Returns the checked addresses, in the resolver's order, to connect to (none when private networks are
+    allowed: nothing was resolved, and the connection resolves the name itself).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise Blocked(f"scheme {parts.scheme or '(none)'!r} is not allowed; only http and https", url=url)
     if not parts.hostname:
         raise Blocked("URL has no host", url=url)
     if allow_private_networks:
-        return
+        return ()
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(
+            parts.hostname, _port_of(parts.scheme, parts.port), type=socket.SOCK_STREAM
+        )
     except socket.gaierror as error:
         raise ConnectionFailed(f"cannot resolve {parts.hostname}: {error}", url=url) from error
     allowed = [ipaddress.ip_network(network, strict=False) for network in allowed_networks]
@@ -127,6 +137,59 @@ def check_destination(
                 "set allow_private_networks to fetch from private networks",
                 url=url,
             )
+    return tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _port_of(scheme: str, port: int | None) -> int:
+    return port if port is not None else (443 if scheme == "https" else 80)
+
+
+# The addresses ``check_destination`` vetted for each (host, port), set just before a request to it: a new
+# connection opens to one of them instead of resolving the name once more, which a DNS-rebinding server
+# could answer with a private address the second time. Only ever holds vetted addresses, so the latest
+# entry is fine for any later connection to the same name.
+_vetted: dict[tuple[str, int], tuple[str, ...]] = {}
+
+
+class _VettedHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        addresses = _vetted.get((self.host.lower(), self.port or 0), ())
+        if not addresses:
+            return super()._new_conn()
+        # Each vetted address in turn (an unreachable IPv6 one first, say), as urllib3 tries a resolver's
+        # answer. Only the TCP connection goes to the address: ``host`` stays the name for the Host header,
+        # SNI and the certificate check (setting urllib3's ``_dns_host`` instead changes all three).
+        failures: list[Exception] = []
+        for address in addresses:
+            try:
+                sock = urllib3.util.connection.create_connection(
+                    (address, self.port),
+                    self.timeout,
+                    source_address=self.source_address,
+                    socket_options=self.socket_options,
+                )
+            except OSError as failed:  # TimeoutError included
+                failures.append(failed)
+            else:
+                sys.audit("http.client.connect", self, self.host, self.port)
+                return sock
+        last = failures[-1]
+        if isinstance(last, TimeoutError):
+            message = f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+            raise urllib3.exceptions.ConnectTimeoutError(self, message) from last
+        raise NewConnectionError(self, f"Failed to establish a new connection: {last}") from last
+
+
+class _VettedHTTPSConnection(_VettedHTTPConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _VettedHTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _VettedHTTPConnection
+
+
+class _VettedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _VettedHTTPSConnection
 
 
 class _HostGate:
@@ -174,6 +237,10 @@ class HttpClient:
             retries=False,
             timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
         )
+        self._pool.pool_classes_by_scheme = {
+            "http": _VettedHTTPConnectionPool,
+            "https": _VettedHTTPSConnectionPool,
+        }
         self._gate = shared_gate(settings.per_host_concurrency, settings.per_host_delay)
         politeness_key("http://example.com/")  # loads tld's public suffix list now, not on the first GET
 
@@ -191,11 +258,14 @@ class HttpClient:
             if current in visited:
                 raise TooManyRedirects(f"redirect loop back to {current}", url=url)
             visited.add(current)
-            check_destination(
+            vetted = check_destination(
                 current,
                 allow_private_networks=self.settings.allow_private_networks,
                 allowed_networks=self.settings.allowed_networks,
             )
+            if vetted:
+                parts = urlsplit(current)
+                _vetted[(str(parts.hostname).lower(), _port_of(parts.scheme, parts.port))] = vetted
             status, response_headers, body = self._one_request(current, headers or {}, max_bytes, deadline)
             if status in _REDIRECTS and "location" in response_headers:
                 current = urljoin(current, response_headers["location"])

@@ -6,10 +6,14 @@ import gzip
 import http.server
 import itertools
 import pickle
+import ssl
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import urllib3
 
 from connectors.errors import (
     Blocked,
@@ -298,3 +302,87 @@ def test_fetch_errors_survive_pickling(error: FetchError) -> None:
         error.reason,
         error.__dict__,
     )
+
+
+def test_a_guarded_get_connects_to_the_address_it_checked(server: StaticServer) -> None:
+    # the guard resolves the name and vets the address; the connection goes to that vetted address
+    # ("localhost" may answer ::1 first, where this server does not listen: the next vetted one is tried)
+    guarded = HttpClient(HttpSettings(allowed_networks=("127.0.0.0/8", "::1/128")))
+    try:
+        response = guarded.get(f"http://localhost:{server.port}/en/rss.xml", max_bytes=1_000_000)
+    finally:
+        guarded.close()
+    assert response.status == 200 and response.body.startswith(b"<?xml")
+    assert server.requests[-1][1]["host"] == f"localhost:{server.port}"  # the name, not the address
+
+
+def test_a_connection_never_resolves_a_vetted_name_again(server: StaticServer) -> None:
+    # DNS rebinding: a name that passed the guard must not be resolved a second time by the connection
+    # (the answer could then be a private address). ".invalid" names never resolve (RFC 6761), so this
+    # request succeeds only if the connection opens to the address vetted for the name.
+    from connectors import http as http_module
+
+    name = "rebind-check.invalid"
+    http_module._vetted[(name, server.port)] = ("127.0.0.1",)
+    try:
+        pool = http_module._VettedHTTPConnectionPool(name, server.port, retries=False, maxsize=1)
+        for _ in range(2):  # the second request rides the kept-alive connection: still the name in Host
+            response = pool.request("GET", "/en/rss.xml")
+            assert response.status == 200 and response.data.startswith(b"<?xml")
+            assert server.requests[-1][1]["host"] == f"{name}:{server.port}"
+        pool.close()
+    finally:
+        del http_module._vetted[(name, server.port)]
+
+
+def test_the_guard_returns_every_address_it_checked() -> None:
+    assert check_destination("http://93.184.215.14:8080/feed", allow_private_networks=False) == (
+        "93.184.215.14",
+    )
+    assert check_destination("http://127.0.0.1/feed", allow_private_networks=True) == ()
+
+
+def test_https_to_a_vetted_address_still_checks_the_certificate_against_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the TCP connection goes to the vetted address; TLS (SNI and the certificate check) uses the name
+    from tests.integration.test_kafka_sasl_ssl import write_certificates
+
+    ca_file, server_file = write_certificates(tmp_path)
+    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>tls</title></channel></rss>"
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(server_file)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    serving = threading.Thread(target=httpd.serve_forever, daemon=True)
+    serving.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # OpenSSL's default trust store: our test CA
+    guarded = HttpClient(HttpSettings(allowed_networks=("127.0.0.0/8", "::1/128")))
+    try:
+        port = httpd.server_address[1]
+        assert guarded.get(f"https://localhost:{port}/feed", max_bytes=10_000).body == body
+        # a name the certificate does not carry, pinned to the same address: the TLS check refuses it
+        from connectors import http as http_module
+
+        http_module._vetted[("not-in-the-cert.invalid", port)] = ("127.0.0.1",)
+        pool = http_module._VettedHTTPSConnectionPool("not-in-the-cert.invalid", port, retries=False)
+        with pytest.raises(urllib3.exceptions.SSLError, match=r"not-in-the-cert\.invalid"):
+            pool.request("GET", "/feed")
+        pool.close()
+    finally:
+        http_module._vetted.pop(("not-in-the-cert.invalid", port), None)
+        guarded.close()
+        httpd.shutdown()
+        httpd.server_close()
