@@ -2,10 +2,11 @@
 
 Every request: http or https only; the destination address checked after DNS resolution on every
 redirect hop (no loopback, private, link-local, CGNAT, multicast or metadata addresses unless the
-settings allow private networks), and the connection opened to the address that was checked, never to a
-second resolution of the name (DNS rebinding); connect and read timeouts plus a wall-clock budget for the whole
-fetch; a size cap counted after decompression with early abort; at most ``max_redirects`` hops, loops
-detected; a per-site cap on concurrent requests and a minimum delay between requests to one site.
+settings allow private networks), and the connection opened to an address that was checked, never to a
+second resolution of the name (DNS rebinding); connect and read timeouts plus a wall-clock budget for
+the whole fetch; a size cap counted after decompression with early abort; at most ``max_redirects``
+hops, loops detected; a per-site cap on concurrent requests and a minimum delay between requests to one
+site.
 Failures raise the ``connectors.errors`` family and nothing else.
 
 Politeness is per site (the registrable domain: ``br.cointelegraph.com`` and ``cointelegraph.com``

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import urllib3
 
+from connectors import http as http_module
 from connectors.errors import (
     Blocked,
     ConnectionFailed,
@@ -320,8 +321,6 @@ def test_a_connection_never_resolves_a_vetted_name_again(server: StaticServer) -
     # DNS rebinding: a name that passed the guard must not be resolved a second time by the connection
     # (the answer could then be a private address). ".invalid" names never resolve (RFC 6761), so this
     # request succeeds only if the connection opens to the address vetted for the name.
-    from connectors import http as http_module
-
     name = "rebind-check.invalid"
     http_module._vetted[(name, server.port)] = ("127.0.0.1",)
     try:
@@ -374,8 +373,6 @@ def test_https_to_a_vetted_address_still_checks_the_certificate_against_the_name
         port = httpd.server_address[1]
         assert guarded.get(f"https://localhost:{port}/feed", max_bytes=10_000).body == body
         # a name the certificate does not carry, pinned to the same address: the TLS check refuses it
-        from connectors import http as http_module
-
         http_module._vetted[("not-in-the-cert.invalid", port)] = ("127.0.0.1",)
         pool = http_module._VettedHTTPSConnectionPool("not-in-the-cert.invalid", port, retries=False)
         with pytest.raises(urllib3.exceptions.SSLError, match=r"not-in-the-cert\.invalid"):

@@ -13,8 +13,9 @@ articles weigh no more than short ones. Precision is the mean over the pages tha
 recall the mean over the pages with gold text, and F1 the harmonic mean of those two means.
 
 The gate fails (exit 1) when F1 falls below ``--floor``. Pages are built as the pipeline builds them
-(the page's bytes with a ``text/html`` Content-Type, then ``extract_article``), except that the feed entry carries no text: a page where
-trafilatura finds nothing scores zero instead of scoring the feed's summary.
+(the page's bytes with a ``text/html`` Content-Type, then ``extract_article``), except that the feed
+entry carries no text: a page where trafilatura finds nothing scores zero instead of scoring the feed's
+summary.
 """
 
 from __future__ import annotations
