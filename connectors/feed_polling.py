@@ -103,6 +103,11 @@ def next_interval(feed: Feed, *, failures: int, hint: float | None) -> float:
     return min(interval, MAX_INTERVAL)
 
 
+def get_feed(client: HttpClient, feed: Feed, headers: dict[str, str] = ACCEPT) -> HttpResponse:
+    """GET ``feed`` (its size cap, the Accept header of a feed reader, and any validators in ``headers``)."""
+    return client.get(feed.url, max_bytes=client.settings.max_feed_bytes, headers=headers)
+
+
 class _FetchFeedsAtOnceFn(beam.DoFn):
     """Feeds → ``(feed, response or failure)``, every feed of the bundle fetched concurrently, in order of
     arrival. A feed named twice in one bundle is fetched once; its repeats follow it carrying None (the
@@ -135,7 +140,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
     def _fetch(self, feed: Feed) -> Prefetched:
         assert self._client is not None
         try:
-            return self._client.get(feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=ACCEPT)
+            return get_feed(self._client, feed)
         except FetchError as error:
             return error
 
@@ -208,9 +213,7 @@ class _PollFeedFn(beam.DoFn):
                 response = prefetched
                 started -= response.elapsed
             else:
-                response = self._client.get(
-                    feed.url, max_bytes=self._http_settings.max_feed_bytes, headers=headers
-                )
+                response = get_feed(self._client, feed, headers)
             self.polled.inc()
             if response.status == 304:
                 self.not_modified.inc()

@@ -92,7 +92,6 @@ class _FetchPageFn(beam.DoFn):
         self._pending: deque[tuple[Future[tuple[Page, float]], str, Timestamp, BoundedWindow]] = deque()
         # held-back entries per site, each site's in arrival order
         self._held: dict[str, deque[tuple[FeedEntry, Timestamp, BoundedWindow]]] = {}
-        self._held_count = 0
         self._site_load: dict[str, int] = {}
         self.fetched = Metrics.counter(STAGE, "pages_fetched")
         self.failed = Metrics.counter(STAGE, "page_failures")
@@ -112,7 +111,6 @@ class _FetchPageFn(beam.DoFn):
     def start_bundle(self) -> None:
         self._pending = deque()
         self._held = {}
-        self._held_count = 0
         self._site_load = {}
 
     def _timed_fetch(self, entry: FeedEntry) -> tuple[Page, float]:
@@ -128,7 +126,6 @@ class _FetchPageFn(beam.DoFn):
         window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WindowedValue]:
         self._held.setdefault(politeness_key(entry.url), deque()).append((entry, timestamp, window))
-        self._held_count += 1
         self._submit_what_fits()
         # hand on what is done, and wait for a fetch to finish only when too many entries are held back
         yield from self._drain(wait_while_held=HELD_PER_SLOT * self._max_in_flight)
@@ -148,7 +145,6 @@ class _FetchPageFn(beam.DoFn):
             entry, timestamp, window = self._held[site].popleft()
             if not self._held[site]:
                 del self._held[site]
-            self._held_count -= 1
             self._site_load[site] = self._site_load.get(site, 0) + 1
             self._pending.append((self._pool.submit(self._timed_fetch, entry), site, timestamp, window))
 
@@ -158,7 +154,8 @@ class _FetchPageFn(beam.DoFn):
         while True:
             finished = [item for item in self._pending if item[0].done()]
             if not finished:
-                if not self._pending or (wait_while_held and self._held_count < wait_while_held):
+                held = sum(len(entries) for entries in self._held.values())  # a few dozen sites at most
+                if not self._pending or (wait_while_held and held < wait_while_held):
                     return
                 wait([item[0] for item in self._pending], return_when=FIRST_COMPLETED)
                 continue

@@ -3,8 +3,8 @@
 The progress comes from the topics, not from the runner: a ``TopicTail`` follows ``<prefix>.ops`` and
 ``.deadletter`` from the moment the run starts, and counts ``.articles`` and ``.regulation`` from their
 offsets without reading them, so feeds polled, articles published, flagged stories and dead letters are
-the same on every runner. On a
-terminal a rich progress bar shows them live; otherwise a plain log line every ``LOG_EVERY`` seconds.
+the same on every runner. On a terminal a rich progress bar shows them live; otherwise a plain log line
+every ``LOG_EVERY`` seconds.
 """
 
 from __future__ import annotations
