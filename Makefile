@@ -19,7 +19,7 @@ FLINK_BEAM_VERSION := $(shell sed -nE 's/^apache-beam==([0-9.]+).*/\1/p' deploy/
 PRISM := $(NEWSBEAM_CACHE)/bin/prism
 export NEWSBEAM_PRISM := $(PRISM)
 
-.PHONY: help install prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval bench clean browser promtool flink flink-venv test-flink
+.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval bench clean browser promtool flink flink-venv test-flink
 
 help:
 	@echo "make run        set up, start local Kafka, run the pipeline on the bundled sample feeds, show flagged stories"
@@ -42,7 +42,16 @@ $(PRISM):
 	mkdir -p $(dir $@)
 	GOBIN=$(dir $@) go install github.com/apache/beam/sdks/v2/go/cmd/prism@v$(BEAM_VERSION)
 
-install: $(BIN)/.installed $(PRISM) kafka-fetch
+install: $(BIN)/.installed $(PRISM) kafka-fetch jemalloc
+
+# `newsbeam run` re-executes itself on jemalloc when it is installed (pipeline/allocator.py: extraction ~10%
+# faster). Optional: without apt or root the pipeline runs on the system allocator and logs so.
+jemalloc: $(BIN)/.installed
+	@$(BIN)/python -c 'from pipeline.allocator import find_jemalloc as f; raise SystemExit(f() is None)' \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	       && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q libjemalloc2 >/dev/null 2>&1 \
+	            || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libjemalloc2 >/dev/null; }; }; } \
+	  || echo "note: libjemalloc2 not installed: newsbeam runs on the system allocator (extraction ~10% slower)"
 
 prism: $(PRISM)
 

@@ -19,6 +19,7 @@ import click
 from connectors.kafka_settings import KafkaSettings, KafkaUnreachable
 from connectors.kafka_topics import TopicConflict, TopicNames
 from connectors.wire import SCHEMA_VERSION, load_schema
+from pipeline import allocator
 from pipeline.config import ConfigError, PipelineConfig
 from pipeline.feeds_cli import feeds as feeds_group
 from pipeline.subscribe import subscribe_command
@@ -70,7 +71,8 @@ def _stop_on_sigterm() -> None:
 @click.pass_context
 def main(ctx: click.Context, log_level: str, log_format: str) -> None:
     """newsbeam: news feeds → Apache Beam → trafilatura → regulation flag → Apache Kafka."""
-    ctx.obj = {"log_level": log_level, "log_format": log_format}
+    # ``entry()`` marks the real program (``{"program": True}``); tests invoking ``main`` in-process do not
+    ctx.obj = {**(ctx.obj or {}), "log_level": log_level, "log_format": log_format}
     _configure_logging(log_level, log_format)
 
 
@@ -100,12 +102,20 @@ def run(args: tuple[str, ...]) -> None:
         return
     from pipeline.progress import STDERR, RunProgress, summary_table
 
-    args, log_format = _pop_log_format(args)
     settings = click.get_current_context().find_object(dict) or {}
+    if settings.get("program"):
+        # before Beam is imported: the re-executed process starts from the top, on jemalloc
+        try:
+            allocator.reexec_with_allocator()
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+    args, log_format = _pop_log_format(args)
     if log_format is not None:
         _configure_logging(settings.get("log_level", "INFO"), log_format)
     log_format = log_format or settings.get("log_format", "text")
     from pipeline.running import run as run_pipeline  # imports Beam, which logs at import time
+
+    allocator.log_allocator()
 
     watchers: list[RunProgress] = []
 
@@ -339,5 +349,12 @@ def status(health: _Health) -> None:
 main.add_command(subscribe_command)  # `newsbeam subscribe TOPIC` (pipeline/subscribe.py)
 main.add_command(feeds_group)  # `newsbeam feeds import-opml|discover|check` (pipeline/feeds_cli.py)
 
+
+def entry() -> None:
+    """The ``newsbeam`` program (and ``python -m pipeline.cli``): ``main`` marked as the real process, so
+    ``run`` may re-execute it on jemalloc (pipeline/allocator.py)."""
+    main(obj={"program": True})
+
+
 if __name__ == "__main__":
-    main()
+    entry()

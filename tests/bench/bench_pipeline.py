@@ -54,6 +54,8 @@ for _path in (REPO, BENCH):
 
 from feed_farm import DEFAULT_LATENCY, FeedFarm, load_pages  # noqa: E402
 
+from pipeline.allocator import preload_environment  # noqa: E402
+
 RESULTS = BENCH / "results"
 KAFKA_SCRIPT = REPO / "deploy" / "local" / "kafka"
 
@@ -94,21 +96,19 @@ def describe_machine(info: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------- memory
 
 
-def _children_of() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            stat = Path(f"/proc/{entry.name}/stat").read_text()
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    return children
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` from its threads' ``children`` files (no scan of all of /proc: the
+    sampler runs on the cores it measures)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.scandir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError, ValueError):
+                found.extend(int(child) for child in Path(f"{task.path}/children").read_text().split())
+    return found
 
 
 def tree_usage(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
     """Resident bytes of ``pid`` and all its descendants (0 once gone), and each one's (name, CPU seconds)."""
-    children = _children_of()
     total, stack = 0, [pid]
     page = os.sysconf("SC_PAGE_SIZE")
     ticks = os.sysconf("SC_CLK_TCK")
@@ -121,7 +121,7 @@ def tree_usage(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
             name = stat[stat.index("(") + 1 : stat.rindex(")")]
             fields = stat.rsplit(")", 1)[1].split()
             cpu[current] = (name, (int(fields[11]) + int(fields[12])) / ticks)  # utime + stime
-        stack.extend(children.get(current, []))
+        stack.extend(_children(current))
     return total, cpu
 
 
@@ -241,6 +241,37 @@ def raw_loop(pages: Sequence[str]) -> dict[str, Any]:
     return {"pages": len(pages), "extracted": extracted, "seconds": seconds, "rate": len(pages) / seconds}
 
 
+def farm_texts(feeds: int, entries: int) -> list[str]:
+    """The exact sequence of pages the pipeline extracts from the farm (``FeedFarm.page_of`` order),
+    decoded as the pipeline decodes them."""
+    from transforms.page_encoding import decode_html
+
+    pages = load_pages().pages
+    return [
+        decode_html(pages[(feed * entries + entry) % len(pages)], "text/html; charset=utf-8")
+        for feed in range(feeds)
+        for entry in range(entries)
+    ]
+
+
+def raw_loop_preloaded(library: str, feeds: int, entries: int) -> dict[str, Any]:
+    """(a) in a child process started with ``library`` in ``LD_PRELOAD`` (jemalloc, as ``newsbeam run``
+    runs): how much of the pipeline's speed is the allocator's."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--raw-child", f"{feeds}x{entries}"]
+    done = subprocess.run(
+        command,
+        cwd=REPO,
+        env={**os.environ, "LD_PRELOAD": library},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"raw loop under {library} failed:\n{done.stderr[-3000:]}")
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "allocator": library}
+
+
 def raw_pool(pages: Sequence[str], workers: int) -> dict[str, Any]:
     """(b) a process pool, one process per core; pool start-up and warm-up are not timed."""
     with ProcessPoolExecutor(workers) as pool:
@@ -351,9 +382,11 @@ def run_pipeline(
         else:
             profiler = [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(profile_to)]
     command = newsbeam_run(feeds_file, bootstrap, prefix, "--once", *beam_args, launcher=profiler)
+    # a profiler follows one process: preload the allocator up front instead of letting `run` re-execute
+    environment = (preload_environment(os.environ) if profiler else None) or dict(os.environ)
     launched = time.time()
     with log_path.open("w") as log:
-        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=environment)
         memory = PeakMemory(process.pid)
         code = process.wait(timeout=3600)
         peak = memory.stop()
@@ -440,7 +473,11 @@ def state_memory(articles: int) -> dict[str, Any]:
     """(e) peak RSS of a process whose DropDuplicates state ends up holding ``articles`` articles."""
     command = [sys.executable, str(Path(__file__).resolve()), "--state-child", str(articles)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # on the allocator `newsbeam run` uses: jemalloc keeps freed memory longer than glibc's malloc
+    environment = preload_environment(os.environ) or dict(os.environ)
+    process = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
     memory = PeakMemory(process.pid)
     out, err = process.communicate(timeout=3600)
     peak = memory.stop()
@@ -470,6 +507,14 @@ def extraction_limit(results: dict[str, Any]) -> float:
     return sum(rates) / len(rates)
 
 
+def jemalloc_limit(results: dict[str, Any]) -> float:
+    """The raw loop under jemalloc: the mean of its runs before and after the pipeline runs."""
+    rates = [
+        results[key]["rate"] for key in ("raw_loop_jemalloc", "raw_loop_jemalloc_after") if key in results
+    ]
+    return sum(rates) / len(rates)
+
+
 def ratios(results: dict[str, Any]) -> dict[str, float]:
     a, b, c = extraction_limit(results), results["raw_pool"]["rate"], results["naive"]["rate"]
     single, multi = results["pipeline_single"]["rate"], results["pipeline_all_cores"]["rate"]
@@ -483,6 +528,15 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
         **(
             {"beam_multiprocess_over_raw_loop": results["pipeline_beam_multiprocess"]["rate"] / a}
             if "pipeline_beam_multiprocess" in results
+            else {}
+        ),
+        # the same ratios against a raw loop on the pipeline's own allocator (no target: for the reader)
+        **(
+            {
+                "single_over_raw_loop_jemalloc": single / jemalloc_limit(results),
+                "all_cores_over_raw_loop_jemalloc": multi / jemalloc_limit(results),
+            }
+            if "raw_loop_jemalloc" in results
             else {}
         ),
     }
@@ -500,6 +554,7 @@ def table(results: dict[str, Any]) -> str:
     lines = [
         f"Machine: {describe_machine(results['machine'])}",
         f"Pages: {results['pages']}; farm: {results['farm']}",
+        f"`newsbeam run`'s memory allocator: {results.get('allocator', 'system')} (pipeline/allocator.py)",
         "",
         "| run | articles | articles/s | peak RSS | start → last ack |",
         "|---|---:|---:|---:|---:|",
@@ -507,6 +562,8 @@ def table(results: dict[str, Any]) -> str:
     rows: list[tuple[str, str]] = [
         ("raw_loop", "(a) raw trafilatura, 1 process, before the pipeline runs"),
         ("raw_loop_after", "(a) raw trafilatura, 1 process, after the pipeline runs"),
+        ("raw_loop_jemalloc", "(a) the same loop under jemalloc, before the pipeline runs"),
+        ("raw_loop_jemalloc_after", "(a) the same loop under jemalloc, after the pipeline runs"),
         ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
         ("naive", "(c) naive fetch → extract → send"),
         ("pipeline_single", "(d) newsbeam run --once, 1 process"),
@@ -533,7 +590,12 @@ def table(results: dict[str, Any]) -> str:
     if "ratios" in results:
         lines += [
             "",
-            f"Ratios over raw loop use {extraction_limit(results):.1f} pages/s, the mean of its runs.",
+            f"Ratios over raw loop use {extraction_limit(results):.1f} pages/s, the mean of its runs"
+            + (
+                f"; over raw loop jemalloc, {jemalloc_limit(results):.1f}."
+                if "raw_loop_jemalloc" in results
+                else "."
+            ),
             "",
             "| ratio | measured | target |",
             "|---|---:|---:|",
@@ -568,12 +630,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "else pyinstrument",
     )
     parser.add_argument("--state-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--raw-child", default=None, help=argparse.SUPPRESS)  # "FEEDSxENTRIES"
     args = parser.parse_args(argv)
     if args.state_child is not None:
         _state_pipeline(args.state_child)
         return 0
-
-    from transforms.page_encoding import decode_html
+    if args.raw_child is not None:
+        feeds, entries = (int(n) for n in args.raw_child.split("x"))
+        print(json.dumps(raw_loop(farm_texts(feeds, entries))))
+        return 0
+    # what `newsbeam run` will preload (the benchmark itself stays on the system allocator)
+    preload = preload_environment(os.environ)
+    jemalloc = preload["LD_PRELOAD"].split(":")[0] if preload else None
 
     page_set = load_pages()
     expected = args.feeds * args.entries
@@ -586,23 +654,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             key: str(value) if isinstance(value, Path) else value for key, value in vars(args).items()
         },
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "allocator": f"jemalloc ({jemalloc})" if jemalloc else "system",
     }
     print(
         f"machine: {describe_machine(results['machine'])}\npages: {page_set.source}\nfarm: {results['farm']}"
     )
     with FeedFarm(page_set, feeds=args.feeds, entries=args.entries, latency=args.latency) as farm:
         # the exact sequence of pages the pipeline will extract, decoded as the pipeline decodes them
-        texts = [
-            decode_html(farm.page_of(feed, entry), "text/html; charset=utf-8")
-            for feed in range(args.feeds)
-            for entry in range(args.entries)
-        ]
+        texts = farm_texts(args.feeds, args.entries)
         phases: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
         if "raw" not in args.skip:
-            phases += [
-                ("raw", "raw_loop", lambda: raw_loop(texts)),
-                ("raw", "raw_pool", lambda: raw_pool(texts, args.workers)),
-            ]
+            phases += [("raw", "raw_loop", lambda: raw_loop(texts))]
+            if jemalloc:
+                phases += [
+                    (
+                        "raw",
+                        "raw_loop_jemalloc",
+                        lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
+                    )
+                ]
+            phases += [("raw", "raw_pool", lambda: raw_pool(texts, args.workers))]
         for _phase, key, run in phases:
             print(f"{key}: running", flush=True)
             results[key] = run()
@@ -654,6 +725,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("raw_loop_after: running", flush=True)
             results["raw_loop_after"] = raw_loop(texts)
             print(f"raw_loop_after: {results['raw_loop_after']['rate']:.1f} pages/s", flush=True)
+            if jemalloc:
+                print("raw_loop_jemalloc_after: running", flush=True)
+                results["raw_loop_jemalloc_after"] = raw_loop_preloaded(jemalloc, args.feeds, args.entries)
+                rate = results["raw_loop_jemalloc_after"]["rate"]
+                print(f"raw_loop_jemalloc_after: {rate:.1f} pages/s", flush=True)
     if "state" not in args.skip:
         print(f"state: {args.state_articles:,} articles through DropDuplicates", flush=True)
         results["state"] = state_memory(args.state_articles)
