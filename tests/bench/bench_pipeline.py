@@ -5,7 +5,8 @@ A local feed farm (tests/bench/feed_farm.py) serves ``feeds × entries`` entries
 article pages, each response delayed by ``--latency``. On those pages it runs:
 
 (a) raw trafilatura in a plain loop in one process: the extraction limit, measured before and again after
-    the pipeline runs (the ratios use the mean: see ``extraction_limit``);
+    the pipeline runs (the ratios use the mean: see ``extraction_limit``); and the same loop in a child
+    process on jemalloc, the allocator ``newsbeam run`` uses when installed (pipeline/allocator.py);
 (b) the same over a process pool with one process per core;
 (c) a naive sequential script: fetch, extract, send to Kafka (waiting for the ack), one page at a time;
 (d) ``newsbeam run --once`` into a real local Kafka: single-process (``--extraction-processes 0``: one
@@ -21,7 +22,8 @@ farm saw to the broker's timestamp of the last one (the topics are created befor
 ``LogAppendTime``, so that timestamp is the broker's append, i.e. the acknowledgement); "start to last
 ack" counts from the launch of the command. Peak memory is the resident memory of the command and all its
 child processes, sampled from /proc. Unless ``--bootstrap`` is given, a broker is started with
-deploy/local/kafka on a free port in a state folder of its own and stopped afterwards. Figures go to
+deploy/local/kafka on a free port in a state folder of its own and stopped afterwards; either way it is
+warmed up first (``warm_broker``). Figures go to
 tests/bench/results/pipeline.json and to a table; nothing here fails on a time.
 """
 
@@ -194,6 +196,37 @@ def create_timestamped_topics(bootstrap: str, prefix: str) -> None:
     for spec in specs.values():
         spec.configs["message.timestamp.type"] = "LogAppendTime"
     ensure_topics(KafkaSettings(bootstrap_servers=bootstrap), specs)
+
+
+def warm_broker(bootstrap: str, requests: int = 3000) -> dict[str, Any]:
+    """Exercise a broker only just started the way a run does before anything is measured: produce
+    requests (the pipeline's producer settings, one acknowledged send at a time), and the offset and fetch
+    requests the progress display makes. Fresh, it spent 0.6-1.0 CPU-s of the two cores on each of the first
+    pipeline runs against ~0.3 once warm (its JIT compiling); a real broker has been up for days."""
+    from feed_farm import words
+    from kafka import KafkaConsumer, TopicPartition
+
+    from connectors.kafka_settings import KafkaSettings, new_producer
+
+    settings = KafkaSettings(bootstrap_servers=bootstrap, linger_ms=0)  # one request per send
+    prefix = f"bench-warmup-{uuid.uuid4().hex[:8]}"
+    create_timestamped_topics(bootstrap, prefix)
+    topic = f"{prefix}.articles"
+    producer = new_producer(settings)
+    consumer = KafkaConsumer(**settings.consumer_config(group_id=None, auto_offset_reset="earliest"))
+    value = words(1600).encode()  # ~10 KB of text, compressible as an article is
+    started = time.perf_counter()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(partitions)
+        for n in range(requests):
+            producer.send(topic, key=str(n).encode(), value=value).get(timeout=30)
+            consumer.end_offsets(partitions)
+            consumer.poll(timeout_ms=0)
+    finally:
+        producer.close()
+        consumer.close()
+    return {"requests": requests, "seconds": time.perf_counter() - started}
 
 
 def topic_timestamps(bootstrap: str, topic: str) -> list[float]:
@@ -680,6 +713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{key}: {results[key]['rate']:.1f} pages/s", flush=True)
         if not {"naive", "pipeline"} <= set(args.skip):
             with local_kafka(args.bootstrap) as bootstrap, tempfile.TemporaryDirectory() as work:
+                print("broker warm-up: running", flush=True)
+                results["broker_warmup"] = warm_broker(bootstrap)
+                print(f"broker warm-up: {results['broker_warmup']['seconds']:.1f} s", flush=True)
                 if "naive" not in args.skip:
                     print("naive: running", flush=True)
                     results["naive"] = naive_script(farm, bootstrap, args.naive_pages)

@@ -64,6 +64,12 @@ def _title_of(html: bytes) -> str:
     return " ".join(match.group(1).decode("utf-8", "replace").split())[:200]
 
 
+def words(count: int, *, seed: int = 8) -> str:
+    """``count`` words of news-like text (for message payloads that compress as articles do)."""
+    rng = random.Random(seed)
+    return " ".join(rng.choice(_WORDS) for _ in range(count))
+
+
 def _sentence(rng: random.Random) -> str:
     words = [rng.choice(_WORDS) for _ in range(rng.randint(9, 24))]
     return " ".join(words).capitalize() + "."
