@@ -693,7 +693,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"machine: {describe_machine(results['machine'])}\npages: {page_set.source}\nfarm: {results['farm']}"
     )
     with FeedFarm(page_set, feeds=args.feeds, entries=args.entries, latency=args.latency) as farm:
-        # the exact sequence of pages the pipeline will extract, decoded as the pipeline decodes them
         texts = farm_texts(args.feeds, args.entries)
         phases: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
         if "raw" not in args.skip:
