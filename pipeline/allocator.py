@@ -37,11 +37,15 @@ def find_jemalloc() -> str | None:
     return found or None
 
 
+def _choice(environ: Mapping[str, str]) -> str:
+    return environ.get(CHOICE, "jemalloc").strip()
+
+
 def preload_environment(environ: Mapping[str, str]) -> dict[str, str] | None:
     """The environment to re-execute with, or None when this process should stay as it is."""
     if environ.get(REEXECUTED) or not sys.platform.startswith("linux"):
         return None
-    choice = environ.get(CHOICE, "jemalloc").strip()
+    choice = _choice(environ)
     if choice == "system":
         return None
     library = find_jemalloc() if choice == "jemalloc" else choice
@@ -84,7 +88,7 @@ def current_allocator() -> str:
 def log_allocator() -> None:
     """One line saying which allocator the run uses (and how to get jemalloc when it is missing)."""
     allocator = current_allocator()
-    if allocator == "system" and os.environ.get(CHOICE, "jemalloc").strip() == "jemalloc":
+    if allocator == "system" and _choice(os.environ) == "jemalloc":
         log.info(
             "memory allocator: system (libjemalloc2 not installed; with it extraction runs ~10%% faster: "
             "apt-get install libjemalloc2)"

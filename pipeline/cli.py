@@ -100,15 +100,15 @@ def run(args: tuple[str, ...]) -> None:
     if "--help" in args or "-h" in args:
         click.echo(click.get_current_context().get_help())
         return
-    from pipeline.progress import STDERR, RunProgress, summary_table
-
     settings = click.get_current_context().find_object(dict) or {}
     if settings.get("program"):
-        # before Beam is imported: the re-executed process starts from the top, on jemalloc
+        # before the imports below (Beam's among them): the re-executed process starts from the top
         try:
             allocator.reexec_with_allocator()
         except ValueError as error:
             raise click.ClickException(str(error)) from error
+    from pipeline.progress import STDERR, RunProgress, summary_table
+
     args, log_format = _pop_log_format(args)
     if log_format is not None:
         _configure_logging(settings.get("log_level", "INFO"), log_format)

@@ -54,7 +54,7 @@ for _path in (REPO, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from feed_farm import DEFAULT_LATENCY, FeedFarm, load_pages  # noqa: E402
+from feed_farm import DEFAULT_LATENCY, FeedFarm, PageSet, load_pages  # noqa: E402
 
 from pipeline.allocator import preload_environment  # noqa: E402
 
@@ -274,23 +274,17 @@ def raw_loop(pages: Sequence[str]) -> dict[str, Any]:
     return {"pages": len(pages), "extracted": extracted, "seconds": seconds, "rate": len(pages) / seconds}
 
 
-def farm_texts(feeds: int, entries: int) -> list[str]:
-    """The exact sequence of pages the pipeline extracts from the farm (``FeedFarm.page_of`` order),
-    decoded as the pipeline decodes them."""
+def farm_texts(page_set: PageSet, count: int) -> list[str]:
+    """The exact sequence of ``count`` pages the pipeline extracts from the farm, decoded as it decodes them."""
     from transforms.page_encoding import decode_html
 
-    pages = load_pages().pages
-    return [
-        decode_html(pages[(feed * entries + entry) % len(pages)], "text/html; charset=utf-8")
-        for feed in range(feeds)
-        for entry in range(entries)
-    ]
+    return [decode_html(page_set.page_of(n), "text/html; charset=utf-8") for n in range(count)]
 
 
 def raw_loop_preloaded(library: str, feeds: int, entries: int) -> dict[str, Any]:
     """(a) in a child process started with ``library`` in ``LD_PRELOAD`` (jemalloc, as ``newsbeam run``
     runs): how much of the pipeline's speed is the allocator's."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--raw-child", f"{feeds}x{entries}"]
+    command = [sys.executable, str(Path(__file__).resolve()), "--raw-child", str(feeds * entries)]
     done = subprocess.run(
         command,
         cwd=REPO,
@@ -663,14 +657,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "else pyinstrument",
     )
     parser.add_argument("--state-child", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--raw-child", default=None, help=argparse.SUPPRESS)  # "FEEDSxENTRIES"
+    parser.add_argument("--raw-child", type=int, default=None, help=argparse.SUPPRESS)  # pages
     args = parser.parse_args(argv)
     if args.state_child is not None:
         _state_pipeline(args.state_child)
         return 0
     if args.raw_child is not None:
-        feeds, entries = (int(n) for n in args.raw_child.split("x"))
-        print(json.dumps(raw_loop(farm_texts(feeds, entries))))
+        print(json.dumps(raw_loop(farm_texts(load_pages(), args.raw_child))))
         return 0
     # what `newsbeam run` will preload (the benchmark itself stays on the system allocator)
     preload = preload_environment(os.environ)
@@ -693,7 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"machine: {describe_machine(results['machine'])}\npages: {page_set.source}\nfarm: {results['farm']}"
     )
     with FeedFarm(page_set, feeds=args.feeds, entries=args.entries, latency=args.latency) as farm:
-        texts = farm_texts(args.feeds, args.entries)
+        texts = farm_texts(page_set, expected)
         phases: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
         if "raw" not in args.skip:
             phases += [("raw", "raw_loop", lambda: raw_loop(texts))]

@@ -56,6 +56,10 @@ class PageSet:
     source: str
     titles: tuple[str, ...] = field(default=())
 
+    def page_of(self, index: int) -> bytes:
+        """The page behind the farm's ``index``-th entry (feed by feed): the pages cycle."""
+        return self.pages[index % len(self.pages)]
+
 
 def _title_of(html: bytes) -> str:
     match = re.search(rb"<title[^>]*>(.*?)</title>", html[:200_000], re.IGNORECASE | re.DOTALL)
@@ -201,7 +205,7 @@ class FeedFarm:
         return [f"{self.publisher_url(i)}/{kind}/{i}.xml" for i in range(self.feeds)]
 
     def page_of(self, feed: int, entry: int) -> bytes:
-        return self.page_set.pages[(feed * self.entries + entry) % len(self.page_set.pages)]
+        return self.page_set.page_of(feed * self.entries + entry)
 
     def reset_log(self) -> None:
         """Forget the requests seen so far (before the next run)."""
@@ -292,7 +296,7 @@ class FeedFarm:
         if not match:
             return None
         if match.group(1) == "live":
-            return self.page_set.pages[int(match.group(2)) % len(self.page_set.pages)]
+            return self.page_set.page_of(int(match.group(2)))
         feed, entry = int(match.group(1)), int(match.group(2))
         if feed >= self.feeds or entry >= self.entries:
             return None
