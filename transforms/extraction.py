@@ -12,8 +12,8 @@ The extractor is one of:
 
 - ``processes=0``: one extraction thread in this process, under a ``Watchdog`` budget. Extraction holds
   the GIL, so this uses at most one core whatever else runs here.
-- ``processes=N``: a pool of N extraction processes (``transforms.page_fields``: only the page's bytes,
-  Content-Type and URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the
+- ``processes=N``: a pool of N extraction processes (``transforms.extraction_processes``: only the page's
+  bytes, Content-Type and URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the
   bundle's thread.
 """
 
@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 from typing import Any
 
 import apache_beam as beam
@@ -37,7 +35,8 @@ from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
 from transforms.dead_letters import DEAD_LETTER, dead_letter
-from transforms.page_fields import PageFields, extract_page_fields, extract_page_fields_timed, warm_up
+from transforms.extraction_processes import ExtractionProcesses
+from transforms.page_fields import PageFields, extract_page_fields
 from transforms.records import Article, Page
 from transforms.watchdog import TimedOut, Watchdog
 
@@ -97,25 +96,15 @@ def build_article(page: Page, fields: PageFields | None) -> Article:
     )
 
 
-def start_extraction_pool(processes: int) -> ProcessPoolExecutor:
-    """A pool of ``processes`` extraction processes, each warmed up (trafilatura imported and run once).
-
-    "spawn": a fresh interpreter per process, never a fork of this one, whose other threads (Beam's
-    gRPC and data-plane threads, our fetch threads) may hold locks at the moment of a fork. Unlike
-    "forkserver" it leaves no server process behind once the pool is shut down.
-    """
-    pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=warm_up)
-    # Start every process now. With "spawn" the pool starts a process only when a task finds none idle:
-    # one task started one process, and the second started with the first page (measured: 0.5 s later,
-    # its 0.46 CPU-s of start-up spent among the first pages).
-    for _ in range(processes):
-        pool.submit(os.getpid)
-    return pool
+def start_extraction_pool(processes: int) -> ExtractionProcesses:
+    """A pool of ``processes`` extraction processes, all started now and each warming up (trafilatura
+    imported and run once) while the first pages are fetched."""
+    return ExtractionProcesses(processes)
 
 
 # Pools started ahead by the launcher of a run whose one worker is this process (``extraction_pool_ahead``),
 # by size; the run's ExtractArticles takes its pool from here in setup() instead of starting one.
-_ahead: dict[int, ProcessPoolExecutor] = {}
+_ahead: dict[int, ExtractionProcesses] = {}
 _ahead_lock = threading.Lock()
 
 
@@ -140,23 +129,16 @@ def extraction_pool_ahead(processes: int) -> Iterator[None]:
             stop_extraction_pool(left, kill=True)
 
 
-def _take_extraction_pool(processes: int) -> ProcessPoolExecutor:
+def _take_extraction_pool(processes: int) -> ExtractionProcesses:
     """The pool started ahead for this size, or a new one."""
     with _ahead_lock:
         pool = _ahead.pop(processes, None)
     return pool if pool is not None else start_extraction_pool(processes)
 
 
-def stop_extraction_pool(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
-    """Shut ``pool`` down: wait for its processes to finish, or (``kill``) terminate them at once."""
-    # private in 3.11 (3.14 has terminate_workers()); empty when the pool never started a process
-    processes = list((getattr(pool, "_processes", None) or {}).values()) if kill else []
-    pool.shutdown(wait=not kill, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    for process in processes:
-        process.join(timeout=10)
+def stop_extraction_pool(pool: ExtractionProcesses, *, kill: bool = False) -> None:
+    """Shut ``pool`` down: let its processes finish and exit, or (``kill``) terminate them at once."""
+    pool.stop(kill=kill)
 
 
 # One page's outputs (articles and tagged dead letters), the article when there is one, and milliseconds spent.
@@ -183,7 +165,7 @@ class _ExtractArticleFn(beam.DoFn):
         self._processes = processes
         self._watchdog: Watchdog | None = None
         self._worker: ThreadPoolExecutor | None = None
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ExtractionProcesses | None = None
         self._queued: deque[_Queued] = deque()
         self.extracted = Metrics.counter(STAGE, "extracted")
         self.fallbacks = Metrics.counter(STAGE, "fallback_to_feed")
@@ -227,6 +209,8 @@ class _ExtractArticleFn(beam.DoFn):
             assert self._worker is not None
             future, ahead = self._worker.submit(self._extract, page), EXTRACTION_QUEUE
         self._queued.append(_Queued(page, timestamp, window, future, time.monotonic()))
+        if self._pool is not None:
+            self._pool.collect()  # take the results that have arrived (nothing else completes the futures)
         # hand on what is done, and wait for the oldest only when enough pages are queued
         while self._queued and (self._done(self._queued[0]) or len(self._queued) >= ahead):
             yield from self._emit(self._queued.popleft())
@@ -283,7 +267,7 @@ class _ExtractArticleFn(beam.DoFn):
         assert self._pool is not None
         if not page.body:
             return None  # nothing to extract: the feed's text makes the article
-        return self._pool.submit(extract_page_fields_timed, page.body, page.content_type, page.final_url)
+        return self._pool.submit(page.body, page.content_type, page.final_url)
 
     def _await(self, queued: _Queued) -> PageFields | None:
         """The queued page's fields, waiting at most what is left of its budget (from when it was handed
@@ -292,7 +276,8 @@ class _ExtractArticleFn(beam.DoFn):
         while queued.future is not None:
             remaining = queued.submitted + self._timeout - time.monotonic()
             try:
-                fields, queued.seconds = queued.future.result(timeout=max(remaining, 0.0))
+                assert self._pool is not None
+                fields, queued.seconds = self._pool.result(queued.future, max(remaining, 0.0))
                 return fields
             except BrokenProcessPool as broken:
                 # a process died and took every page in flight with it: a new pool, and this page once more

@@ -1,0 +1,152 @@
+"""ExtractionProcesses: pages in through the spool, results out in futures; a process that dies breaks the pool."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES
+from transforms.extraction_processes import ExtractionProcesses
+from transforms.page_fields import extract_page_fields
+
+
+# what the processes run in these tests (module-level: a spawned process imports them by name)
+def no_warm_up() -> None:
+    """Skip trafilatura's warm-up: these tests' processes do not extract."""
+
+
+def echo_or_fail(body: bytes, content_type: str | None, url: str | None) -> tuple[str, float]:
+    """``body`` decoded; a body starting with a command sleeps or raises instead."""
+    text = body.decode()
+    if text.startswith("sleep "):
+        time.sleep(float(text.split()[1]))
+    if text == "raise value":
+        raise ValueError("this page is hostile")
+    if text == "raise unpicklable":
+        raise UnpicklableError(lambda: None)
+    return f"{text} ({content_type}, {url})", 0.0
+
+
+class UnpicklableError(Exception):
+    """An exception whose argument cannot be pickled (a lambda)."""
+
+
+def _spooled(pool: ExtractionProcesses) -> list[str]:
+    return os.listdir(pool._spool)
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+@pytest.fixture
+def echo_pool() -> Iterator[ExtractionProcesses]:
+    pool = ExtractionProcesses(2, extract=echo_or_fail, warm_up=no_warm_up)
+    yield pool
+    pool.stop(kill=True)
+
+
+def test_pages_come_back_as_trafilatura_extracts_them_and_nothing_is_left_behind() -> None:
+    paths = sorted((SAMPLES / "en").glob("*.html"))
+    assert len(paths) >= 6
+    pool = ExtractionProcesses(2)
+    pids = pool.pids
+    spool = pool._spool
+    try:
+        futures = [
+            pool.submit(path.read_bytes(), "text/html; charset=utf-8", f"http://127.0.0.1:9/{path.name}")
+            for path in paths
+        ]
+        results = [pool.result(future, 60) for future in futures]
+        assert _spooled(pool) == []  # each process removes the page it read
+    finally:
+        pool.stop()
+    for path, (fields, seconds) in zip(paths, results, strict=True):
+        expected = extract_page_fields(
+            path.read_bytes(), "text/html; charset=utf-8", f"http://127.0.0.1:9/{path.name}"
+        )
+        assert fields == expected
+        assert seconds > 0
+    assert len(pids) == 2 and _alive(pids) == []
+    assert not Path(spool).exists()
+
+
+def test_results_arrive_only_through_collect_and_in_any_order(echo_pool: ExtractionProcesses) -> None:
+    slow = echo_pool.submit(b"sleep 0.5", "text/plain", "http://a")
+    quick = echo_pool.submit(b"quick", "text/plain", "http://b")
+    time.sleep(0.2)
+    assert not quick.done()  # no helper thread completes futures behind the caller's back
+    assert echo_pool.result(quick, 10) == ("quick (text/plain, http://b)", 0.0)
+    assert not slow.done()  # the other process is still on it
+    assert echo_pool.result(slow, 10)[0].startswith("sleep 0.5")
+
+
+def test_a_page_that_raises_fails_its_own_future_only(echo_pool: ExtractionProcesses) -> None:
+    bad = echo_pool.submit(b"raise value", None, None)
+    odd = echo_pool.submit(b"raise unpicklable", None, None)
+    good = echo_pool.submit(b"fine", None, None)
+    with pytest.raises(ValueError, match="this page is hostile"):
+        echo_pool.result(bad, 10)
+    with pytest.raises(RuntimeError, match="UnpicklableError"):
+        echo_pool.result(odd, 10)
+    assert echo_pool.result(good, 10)[0] == "fine (None, None)"
+
+
+def test_waiting_past_the_timeout_raises_timeout_error(echo_pool: ExtractionProcesses) -> None:
+    future = echo_pool.submit(b"sleep 5", None, None)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        echo_pool.result(future, 0.3)
+    assert time.monotonic() - started < 3
+    assert not future.done()
+
+
+def test_a_process_that_dies_breaks_the_pool_and_every_page_in_flight() -> None:
+    pool = ExtractionProcesses(2, extract=echo_or_fail, warm_up=no_warm_up)
+    pids = pool.pids
+    spool = pool._spool
+    try:
+        first = pool.submit(b"sleep 30", None, None)
+        second = pool.submit(b"sleep 30", None, None)
+        deadline = time.monotonic() + 30
+        while _spooled(pool) and time.monotonic() < deadline:  # both processes have taken their page
+            time.sleep(0.02)
+        assert _spooled(pool) == []
+        os.kill(pids[0], signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool, match=r"exited unexpectedly .*exit code -9"):
+            pool.result(first, 10)
+        assert isinstance(second.exception(timeout=0), BrokenProcessPool)  # the survivor's page too
+        later = pool.submit(b"fine", None, None)
+        with pytest.raises(BrokenProcessPool):
+            later.result(timeout=0)
+    finally:
+        pool.stop(kill=True)
+    assert _alive(pids) == []
+    assert not Path(spool).exists()
+
+
+def test_a_page_that_cannot_be_spooled_fails_with_a_clear_error(echo_pool: ExtractionProcesses) -> None:
+    shutil.rmtree(echo_pool._spool)
+    future = echo_pool.submit(b"fine", None, None)
+    with pytest.raises(OSError, match="could not hand the page to an extraction process"):
+        future.result(timeout=0)
+
+
+def test_at_least_one_process() -> None:
+    with pytest.raises(ValueError, match="1 or more"):
+        ExtractionProcesses(0)
