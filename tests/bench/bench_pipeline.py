@@ -4,16 +4,16 @@ Run: ``python tests/bench/bench_pipeline.py [--feeds 10] [--entries 36] [--laten
 A local feed farm (tests/bench/feed_farm.py) serves ``feeds × entries`` entries whose links point to real
 article pages, each response delayed by ``--latency``. On those pages it runs:
 
-(a) raw trafilatura in a plain loop in one process: the extraction limit, measured before and again after
-    the pipeline runs (the ratios use the mean: see ``extraction_limit``); and the same loop in a child
-    process on jemalloc, the allocator ``newsbeam run`` uses when installed (pipeline/allocator.py);
+(a) raw trafilatura in a plain loop in one process: the extraction limit, measured before the first round
+    of (d) and again after every round (``--rounds``, default 3: see ``rounds``); and the same loop in a
+    child process on jemalloc, the allocator ``newsbeam run`` uses when installed (pipeline/allocator.py);
 (b) the same over a process pool with one process per core;
 (c) a naive sequential script: fetch, extract, send to Kafka (waiting for the ack), one page at a time;
 (d) ``newsbeam run --once`` into a real local Kafka: single-process (``--extraction-processes 0``: one
     process does everything, extraction on a thread of it), then on all cores (one Beam worker with a pool
     of N extraction processes, ``--extraction-processes N``, the default of ``--once``), and for comparison
     Beam's own multi-process mode (``--direct_num_workers N --direct_running_mode multi_processing``, no
-    extraction pool);
+    extraction pool; first round only); the ratios of (d) to (a) are the medians of the rounds' ratios;
 (e) the memory of the de-duplication state at ``--state-articles`` seen articles (DropDuplicates on the
     FnApiRunner in a child process; peak RSS).
 
@@ -36,6 +36,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -524,13 +525,13 @@ def state_memory(articles: int) -> dict[str, Any]:
 
 
 def extraction_limit(results: dict[str, Any]) -> float:
-    """Raw trafilatura's rate (a) for the ratios: the mean of its runs before and after the pipeline runs.
+    """Raw trafilatura's rate (a) for the ratios that are not per round: the mean of all its runs.
 
-    This machine's speed drifts between an idle start and sustained load (the raw loop measured 57.5 to
-    65.1 pages/s across runs of one afternoon, fastest first), so the loop brackets the pipeline runs
-    instead of being measured only before them, while the machine is at its fastest.
+    This machine's speed drifts between an idle start and sustained load (the raw loop measured 52.5 to
+    61.4 pages/s across runs of one afternoon, and moved 10% within one run), so the loop runs before the
+    first round and after every round (``rounds``) instead of only once, while the machine is at its fastest.
     """
-    rates = [results[key]["rate"] for key in ("raw_loop", "raw_loop_after") if key in results]
+    rates = [run["rate"] for run in results.get("raw_loops", [])]
     return sum(rates) / len(rates)
 
 
@@ -542,12 +543,36 @@ def jemalloc_limit(results: dict[str, Any]) -> float:
     return sum(rates) / len(rates)
 
 
+def rounds(results: dict[str, Any]) -> list[dict[str, float]]:
+    """Each round's pipeline rates over the raw loop measured around it (the runs just before and after).
+
+    A round is ``newsbeam run`` on 1 process, then on all cores, then the raw loop again; pairing each
+    round with the loops beside it keeps the machine's drift out of the ratio, and the median over the
+    rounds keeps one slow spell from deciding it.
+    """
+    loops = [run["rate"] for run in results.get("raw_loops", [])]
+    found: list[dict[str, float]] = []
+    for number, run in enumerate(results.get("rounds", [])):
+        row = {"single": run["pipeline_single"]["rate"], "all_cores": run["pipeline_all_cores"]["rate"]}
+        if number + 1 < len(loops):
+            around = (loops[number] + loops[number + 1]) / 2
+            row |= {
+                "raw_loop": around,
+                "single_over_raw_loop": row["single"] / around,
+                "all_cores_over_raw_loop": row["all_cores"] / around,
+            }
+        found.append(row)
+    return found
+
+
 def ratios(results: dict[str, Any]) -> dict[str, float]:
     a, b, c = extraction_limit(results), results["raw_pool"]["rate"], results["naive"]["rate"]
-    single, multi = results["pipeline_single"]["rate"], results["pipeline_all_cores"]["rate"]
+    each = rounds(results)
+    single = statistics.median(row["single"] for row in each)
+    multi = statistics.median(row["all_cores"] for row in each)
     return {
-        "single_over_raw_loop": single / a,
-        "all_cores_over_raw_loop": multi / a,
+        "single_over_raw_loop": statistics.median(row["single_over_raw_loop"] for row in each),
+        "all_cores_over_raw_loop": statistics.median(row["all_cores_over_raw_loop"] for row in each),
         "all_cores_over_raw_pool": multi / b,
         "all_cores_over_naive": multi / c,
         "single_over_naive": single / c,
@@ -576,8 +601,15 @@ TARGETS = {
 }
 
 
+def median_run(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda run: run["rate"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def table(results: dict[str, Any]) -> str:
-    """The results as a Markdown table (what the README shows)."""
+    """The results as Markdown tables (what the README shows)."""
+    count_rounds = len(results.get("rounds", []))
     lines = [
         f"Machine: {describe_machine(results['machine'])}",
         f"Pages: {results['pages']}; farm: {results['farm']}",
@@ -586,17 +618,23 @@ def table(results: dict[str, Any]) -> str:
         "| run | articles | articles/s | peak RSS | start → last ack |",
         "|---|---:|---:|---:|---:|",
     ]
+    loops = results.get("raw_loops", [])
+    if loops:
+        rates = " / ".join(f"{run['rate']:.1f}" for run in loops)
+        lines.append(
+            f"| (a) raw trafilatura, 1 process: before round 1 / after each round | {loops[0]['pages']} | "
+            f"{rates} | | |"
+        )
     rows: list[tuple[str, str]] = [
-        ("raw_loop", "(a) raw trafilatura, 1 process, before the pipeline runs"),
-        ("raw_loop_after", "(a) raw trafilatura, 1 process, after the pipeline runs"),
         ("raw_loop_jemalloc", "(a) the same loop under jemalloc, before the pipeline runs"),
         ("raw_loop_jemalloc_after", "(a) the same loop under jemalloc, after the pipeline runs"),
         ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
         ("naive", "(c) naive fetch → extract → send"),
-        ("pipeline_single", "(d) newsbeam run --once, 1 process"),
+        ("pipeline_single", f"(d) newsbeam run --once, 1 process (median of {count_rounds} rounds)"),
         (
             "pipeline_all_cores",
-            f"(d) newsbeam run --once, all cores (extraction pool of {results.get('settings', {}).get('workers', '?')})",
+            f"(d) newsbeam run --once, all cores (extraction pool of "
+            f"{results.get('settings', {}).get('workers', '?')}; median of {count_rounds} rounds)",
         ),
         ("pipeline_beam_multiprocess", "(d) newsbeam run --once, Beam multi_processing, no pool"),
     ]
@@ -614,12 +652,25 @@ def table(results: dict[str, Any]) -> str:
             f"| (e) DropDuplicates state, {state['kept']:,} articles | {state['kept']} | "
             f"| {state['peak_rss_mb']:.0f} MB | |"
         )
+    each = rounds(results)
+    if each and "raw_loop" in each[0]:
+        lines += [
+            "",
+            "| round | raw loop around it | 1 process | ÷ raw loop | all cores | ÷ raw loop |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for number, row in enumerate(each, 1):
+            lines.append(
+                f"| {number} | {row['raw_loop']:.1f} | {row['single']:.1f} | {row['single_over_raw_loop']:.2f} | "
+                f"{row['all_cores']:.1f} | {row['all_cores_over_raw_loop']:.2f} |"
+            )
     if "ratios" in results:
         lines += [
             "",
-            f"Ratios over raw loop use {extraction_limit(results):.1f} pages/s, the mean of its runs"
+            "1 process and all cores ÷ raw loop: the medians of the rounds; the other ratios use the rounds' "
+            f"median rates and {extraction_limit(results):.1f} pages/s, the mean of every raw loop"
             + (
-                f"; over raw loop jemalloc, {jemalloc_limit(results):.1f}."
+                f" ({jemalloc_limit(results):.1f} for the raw loop on jemalloc)."
                 if "raw_loop_jemalloc" in results
                 else "."
             ),
@@ -635,6 +686,14 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _phase(name: str, run: Callable[[], dict[str, Any]], unit: str) -> dict[str, Any]:
+    """Run one measured phase, saying so before and after."""
+    print(f"{name}: running", flush=True)
+    row = run()
+    print(f"{name}: {row['rate']:.1f} {unit}", flush=True)
+    return row
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every phase, print the table, write tests/bench/results/pipeline.json."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -644,6 +703,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--naive-pages", type=int, default=40, help="pages the naive script processes")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for 'all cores'")
     parser.add_argument("--state-articles", type=int, default=100_000)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of (1 process, all cores, raw loop): the ratios to the raw loop are their medians",
+    )
     parser.add_argument("--bootstrap", default=None, help="use this broker instead of starting one")
     parser.add_argument(
         "--skip", action="append", default=[], help="phase to skip: raw, naive, pipeline, state"
@@ -659,6 +724,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--state-child", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--raw-child", type=int, default=None, help=argparse.SUPPRESS)  # pages
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be 1 or more")
     if args.state_child is not None:
         _state_pipeline(args.state_child)
         return 0
@@ -687,54 +754,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with FeedFarm(page_set, feeds=args.feeds, entries=args.entries, latency=args.latency) as farm:
         texts = farm_texts(page_set, expected)
-        phases: list[tuple[str, str, Callable[[], dict[str, Any]]]] = []
-        if "raw" not in args.skip:
-            phases += [("raw", "raw_loop", lambda: raw_loop(texts))]
+        measure_raw = "raw" not in args.skip
+        if measure_raw:
+            results["raw_loops"] = [_phase("raw_loop", lambda: raw_loop(texts), "pages/s")]
             if jemalloc:
-                phases += [
-                    (
-                        "raw",
-                        "raw_loop_jemalloc",
-                        lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
-                    )
-                ]
-            phases += [("raw", "raw_pool", lambda: raw_pool(texts, args.workers))]
-        for _phase, key, run in phases:
-            print(f"{key}: running", flush=True)
-            results[key] = run()
-            print(f"{key}: {results[key]['rate']:.1f} pages/s", flush=True)
+                results["raw_loop_jemalloc"] = _phase(
+                    "raw_loop_jemalloc",
+                    lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
+                    "pages/s",
+                )
+            results["raw_pool"] = _phase("raw_pool", lambda: raw_pool(texts, args.workers), "pages/s")
         if not {"naive", "pipeline"} <= set(args.skip):
             with local_kafka(args.bootstrap) as bootstrap, tempfile.TemporaryDirectory() as work:
                 print("broker warm-up: running", flush=True)
                 results["broker_warmup"] = warm_broker(bootstrap)
                 print(f"broker warm-up: {results['broker_warmup']['seconds']:.1f} s", flush=True)
                 if "naive" not in args.skip:
-                    print("naive: running", flush=True)
-                    results["naive"] = naive_script(farm, bootstrap, args.naive_pages)
-                    print(f"naive: {results['naive']['rate']:.1f} pages/s", flush=True)
+                    results["naive"] = _phase(
+                        "naive", lambda: naive_script(farm, bootstrap, args.naive_pages), "pages/s"
+                    )
                 if "pipeline" not in args.skip:
-                    runs = [
-                        ("pipeline_single", ["--extraction-processes", "0"]),
-                        # the fastest way to use every core (measured against the next one)
-                        ("pipeline_all_cores", ["--extraction-processes", str(args.workers)]),
-                        (
-                            "pipeline_beam_multiprocess",
-                            [
-                                "--direct_num_workers",
-                                str(args.workers),
-                                "--direct_running_mode",
-                                "multi_processing",
-                                "--extraction-processes",
-                                "0",
-                            ],
-                        ),
-                    ]
-                    for key, beam_args in runs:
-                        print(f"{key}: running", flush=True)
+
+                    def pipeline(key: str, beam_args: list[str]) -> dict[str, Any]:
                         profile_to = args.profile / f"{key}.txt" if args.profile else None
                         if profile_to:
                             profile_to.parent.mkdir(parents=True, exist_ok=True)
-                        results[key] = run_pipeline(
+                        row = run_pipeline(
                             farm,
                             bootstrap,
                             Path(work),
@@ -743,26 +788,56 @@ def main(argv: Sequence[str] | None = None) -> int:
                             expected=expected,
                             profile_to=profile_to,
                         )
-                        row = results[key]
                         print(
                             f"{key}: {row['articles']}/{expected} articles, {row['rate']:.1f} articles/s, "
                             f"peak {row['peak_rss_mb']:.0f} MB; timeline {json.dumps(row['timeline'])}",
                             flush=True,
                         )
-        if "raw" not in args.skip and "pipeline" not in args.skip:
-            print("raw_loop_after: running", flush=True)
-            results["raw_loop_after"] = raw_loop(texts)
-            print(f"raw_loop_after: {results['raw_loop_after']['rate']:.1f} pages/s", flush=True)
-            if jemalloc:
-                print("raw_loop_jemalloc_after: running", flush=True)
-                results["raw_loop_jemalloc_after"] = raw_loop_preloaded(jemalloc, args.feeds, args.entries)
-                rate = results["raw_loop_jemalloc_after"]["rate"]
-                print(f"raw_loop_jemalloc_after: {rate:.1f} pages/s", flush=True)
+                        return row
+
+                    results["rounds"] = []
+                    for number in range(1, args.rounds + 1):
+                        print(f"round {number} of {args.rounds}", flush=True)
+                        results["rounds"].append(
+                            {
+                                "pipeline_single": pipeline(
+                                    "pipeline_single", ["--extraction-processes", "0"]
+                                ),
+                                # the fastest way to use every core (measured against Beam's own, below)
+                                "pipeline_all_cores": pipeline(
+                                    "pipeline_all_cores", ["--extraction-processes", str(args.workers)]
+                                ),
+                            }
+                        )
+                        if number == 1:
+                            results["pipeline_beam_multiprocess"] = pipeline(
+                                "pipeline_beam_multiprocess",
+                                [
+                                    "--direct_num_workers",
+                                    str(args.workers),
+                                    "--direct_running_mode",
+                                    "multi_processing",
+                                    "--extraction-processes",
+                                    "0",
+                                ],
+                            )
+                        if measure_raw:
+                            results["raw_loops"].append(
+                                _phase(f"raw_loop after round {number}", lambda: raw_loop(texts), "pages/s")
+                            )
+                    for key in ("pipeline_single", "pipeline_all_cores"):
+                        results[key] = median_run([run[key] for run in results["rounds"]])
+        if measure_raw and jemalloc and "pipeline" not in args.skip:
+            results["raw_loop_jemalloc_after"] = _phase(
+                "raw_loop_jemalloc_after",
+                lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
+                "pages/s",
+            )
     if "state" not in args.skip:
         print(f"state: {args.state_articles:,} articles through DropDuplicates", flush=True)
         results["state"] = state_memory(args.state_articles)
         print(f"state: peak {results['state']['peak_rss_mb']:.0f} MB", flush=True)
-    if all(k in results for k in ("raw_loop", "raw_pool", "naive", "pipeline_single", "pipeline_all_cores")):
+    if all(k in results for k in ("raw_loops", "raw_pool", "naive", "rounds")):
         results["ratios"] = ratios(results)
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)

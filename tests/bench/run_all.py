@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     summary: dict[str, Any] = {"machine": info, "failed": []}
     pipeline_args = ["--feeds", "4", "--entries", "10", "--naive-pages", "8", "--state-articles", "10000"]
+    pipeline_args += ["--rounds", "1"]
     streaming_args = ["--entries", "4"]
     with local_kafka(args.bootstrap) as bootstrap:
         for script, extra in (
