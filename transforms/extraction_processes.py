@@ -5,12 +5,12 @@ work each, 2 processes): the executor spent 0.22 CPU-s per 1000 pages in the sub
 thread and a queue-feeder thread that pickle each page into a pipe, on the launcher's GIL, beside Beam's
 bundle thread and the fetch threads); this pool spends 0.10, and the same pages finish 1.7% sooner.
 
-How: a page's bytes go to a file in a spool folder on tmpfs (``/dev/shm`` when writable), and only a small
-job (its id, the file's name, Content-Type, URL) goes down one job pipe that every process reads from (so a
-free process takes the next page: no per-process backlog to even out at the end of a run). Results come back
-on one result pipe, enlarged so a process rarely waits for the launcher to read. Both pipes are written and
-read by whoever calls ``submit`` and ``collect``: Beam's bundle thread, which polls without blocking between
-elements and waits when it needs a result.
+How: a page's bytes go to a file in a spool folder on tmpfs (``/dev/shm`` when writable; the system's temp
+folder for a page that does not fit), and only a small job (its id, the file's name, Content-Type, URL) goes
+down one job pipe that every process reads from (so a free process takes the next page: no per-process
+backlog to even out at the end of a run). Results come back on one result pipe, enlarged so a process rarely
+waits for the launcher to read. Both pipes are written and read by whoever calls ``submit`` and ``collect``:
+Beam's bundle thread, which polls without blocking between elements and waits when it needs a result.
 
 Failure: a process that exits (killed, out of memory, crashed in C code) breaks the pool, as it does the
 executor's: every page in flight fails with ``BrokenProcessPool`` and the caller starts a new pool. Only
@@ -40,7 +40,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 RESULT_PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (/proc/sys/fs/pipe-max-size)
-_SPOOL_ROOTS = ("/dev/shm",)  # tmpfs: the page never touches a disk; else the system's temp folder
+TMPFS = "/dev/shm"  # the page never touches a disk; a container's is often only 64 MB, hence the fallback
 
 # what a page becomes in a process: (fields, seconds); the default is trafilatura's call
 Extract = Callable[[bytes, str | None, str | None], Any]
@@ -93,11 +93,18 @@ def _serve(
             results.send_bytes(payload)
 
 
-def _spool_folder() -> str:
-    for root in _SPOOL_ROOTS:
-        if os.path.isdir(root) and os.access(root, os.W_OK):
-            return tempfile.mkdtemp(prefix="newsbeam-pages-", dir=root)
-    return tempfile.mkdtemp(prefix="newsbeam-pages-")
+def _spool_folder(root: str | None) -> str:
+    return tempfile.mkdtemp(prefix="newsbeam-pages-", dir=root)
+
+
+def _write(path: str, body: bytes) -> None:
+    try:
+        with open(path, "xb") as spooled:
+            spooled.write(body)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
 
 
 class ExtractionProcesses:
@@ -120,7 +127,10 @@ class ExtractionProcesses:
         # "spawn": a fresh interpreter per process, never a fork of this one, whose other threads (Beam's gRPC
         # and data-plane threads, our fetch threads) may hold locks at the moment of a fork
         context = get_context("spawn")
-        self._spool = _spool_folder()
+        tmpfs = os.path.isdir(TMPFS) and os.access(TMPFS, os.W_OK)
+        self._spool = _spool_folder(TMPFS if tmpfs else None)
+        # the system's temp folder, made on first need, when tmpfs is full (a page of several MB in a container)
+        self._overflow: str | None = None if tmpfs else self._spool
         self._jobs_out, self._jobs_in = context.Pipe(duplex=False)  # (reader, writer)
         self._results_out, self._results_in = context.Pipe(duplex=False)
         with contextlib.suppress(OSError):  # a smaller pipe only means processes wait on collect() sooner
@@ -157,11 +167,16 @@ class ExtractionProcesses:
         job = next(self._ids)
         path = os.path.join(self._spool, str(job))
         try:
-            with open(path, "xb") as spooled:
-                spooled.write(body)
-        except OSError as error:  # a full tmpfs, a removed folder: this page fails, the others go on
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+            try:
+                _write(path, body)
+            except OSError:
+                if self._overflow == self._spool:
+                    raise
+                if self._overflow is None:
+                    self._overflow = _spool_folder(None)
+                path = os.path.join(self._overflow, str(job))
+                _write(path, body)
+        except OSError as error:  # a full disk, a removed folder: this page fails, the others go on
             future.set_exception(OSError(f"could not hand the page to an extraction process: {error}"))
             return future
         with self._lock:
@@ -230,7 +245,9 @@ class ExtractionProcesses:
             self._pending.clear()
         for connection in (self._jobs_out, self._jobs_in, self._results_out, self._results_in):
             connection.close()
-        shutil.rmtree(self._spool, ignore_errors=True)
+        for folder in {self._spool, self._overflow}:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _drain(self) -> None:
         with contextlib.suppress(OSError, EOFError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SAMPLES
+from transforms import extraction_processes
 from transforms.extraction_processes import ExtractionProcesses
 from transforms.page_fields import extract_page_fields
 
@@ -140,13 +140,45 @@ def test_a_process_that_dies_breaks_the_pool_and_every_page_in_flight() -> None:
     assert not Path(spool).exists()
 
 
-def test_a_page_that_cannot_be_spooled_fails_with_a_clear_error(echo_pool: ExtractionProcesses) -> None:
-    shutil.rmtree(echo_pool._spool)
-    future = echo_pool.submit(b"fine", None, None)
-    with pytest.raises(OSError, match="could not hand the page to an extraction process"):
-        future.result(timeout=0)
+def test_a_page_that_cannot_be_spooled_anywhere_fails_alone_with_a_clear_error(
+    echo_pool: ExtractionProcesses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = extraction_processes._write
+
+    def disk_full(path: str, body: bytes) -> None:
+        if body == b"too big":
+            raise OSError(28, "No space left on device")
+        real_write(path, body)
+
+    monkeypatch.setattr(extraction_processes, "_write", disk_full)
+    failed = echo_pool.submit(b"too big", None, None)
+    with pytest.raises(OSError, match=r"could not hand the page to an extraction process.*No space left"):
+        failed.result(timeout=0)
+    assert echo_pool.result(echo_pool.submit(b"fine", None, None), 10)[0] == "fine (None, None)"
 
 
 def test_at_least_one_process() -> None:
     with pytest.raises(ValueError, match="1 or more"):
         ExtractionProcesses(0)
+
+
+def test_a_page_that_does_not_fit_in_tmpfs_goes_through_the_temp_folder(
+    echo_pool: ExtractionProcesses, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full /dev/shm (a container's is often 64 MB) must not fail the page: it is spooled to disk instead."""
+    if echo_pool._overflow == echo_pool._spool:
+        pytest.skip("no writable /dev/shm here: every page already goes through the temp folder")
+    real_write = extraction_processes._write
+
+    def tmpfs_full(path: str, body: bytes) -> None:
+        if path.startswith(echo_pool._spool):
+            raise OSError(28, "No space left on device")
+        real_write(path, body)
+
+    monkeypatch.setattr(extraction_processes, "_write", tmpfs_full)
+    future = echo_pool.submit(b"big page", None, None)
+    assert echo_pool.result(future, 10)[0] == "big page (None, None)"
+    overflow = echo_pool._overflow
+    assert overflow is not None and overflow != echo_pool._spool
+    echo_pool.stop(kill=True)
+    assert not Path(overflow).exists()
