@@ -187,6 +187,9 @@ class _ExtractArticleFn(beam.DoFn):
         if self._worker is not None:
             self._worker.shutdown(wait=True, cancel_futures=True)
             self._worker = None
+        if self._watchdog is not None:
+            self._watchdog.close()
+            self._watchdog = None
         if self._pool is not None:
             # every page was waited for or timed out (which replaced the pool): nothing is stuck here
             stop_extraction_pool(self._pool)

@@ -2,17 +2,22 @@
 
 Python cannot stop a thread, and a signal alarm only works on the main thread (Beam runs DoFns on
 others), so a call that overruns is abandoned: the caller gets ``TimedOut`` at once and goes on, while
-the helper thread runs the call to its end in the background (daemon, so it never holds up exit).
-At most ``max_abandoned`` overrunning calls may still be running; past that the next call first waits
-for the oldest, so a run of pathological pages costs CPU time but never an unbounded number of threads.
+the helper thread runs the call to its end in the background (daemon, so it never holds up exit) and then
+exits. At most ``max_abandoned`` overrunning calls may still be running; past that the next call first
+waits for the oldest, so a run of pathological pages costs CPU time but never an unbounded number of threads.
+
+Helper threads are kept and reused, one call after another, until one overruns. A new thread per call
+cost the extraction 10-14% on jemalloc (measured: 181 pages twice, 6.81/6.38 s on a new thread each
+against 5.96/5.78 s on one kept thread): jemalloc gives each thread its own caches, cold on a new one.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -37,13 +42,28 @@ class _Call(Generic[T]):
             self.done.set()
 
 
+class _Helper:
+    """A helper thread that runs the calls put on its queue, one after another, until it gets ``None``."""
+
+    def __init__(self, name: str) -> None:
+        self.calls: queue.SimpleQueue[_Call[Any] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._serve, name=name, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while (call := self.calls.get()) is not None:
+            call()
+
+
 class Watchdog:
-    """Runs calls under a wall-clock budget; one instance per DoFn instance (thread-safe)."""
+    """Runs calls under a wall-clock budget; one instance per DoFn instance (thread-safe: concurrent
+    callers get a helper thread each)."""
 
     def __init__(self, *, name: str = "watchdog", max_abandoned: int = 2) -> None:
         self._name = name
         self._max_abandoned = max_abandoned
         self._abandoned: deque[threading.Thread] = deque()
+        self._idle: list[_Helper] = []
         self._lock = threading.Lock()
 
     @property
@@ -60,14 +80,26 @@ class Watchdog:
                 oldest = self._abandoned[0] if self._abandoned else None
             if oldest is not None:
                 oldest.join()
+        with self._lock:
+            helper = self._idle.pop() if self._idle else None
+        if helper is None:
+            helper = _Helper(self._name)
         call: _Call[T] = _Call(function)
-        thread = threading.Thread(target=call, name=self._name, daemon=True)
-        thread.start()
+        helper.calls.put(call)
         if not call.done.wait(timeout):
+            helper.calls.put(None)  # the helper exits once the overrunning call ends
             with self._lock:
-                self._abandoned.append(thread)
+                self._abandoned.append(helper.thread)
             raise TimedOut(f"gave up after {timeout:g}s (the call goes on in the background)")
-        thread.join()
+        with self._lock:
+            self._idle.append(helper)
         if call.error is not None:
             raise call.error
         return call.result  # type: ignore[return-value]  # set whenever no error was
+
+    def close(self) -> None:
+        """Let the idle helper threads exit (abandoned ones exit when their call ends)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for helper in idle:
+            helper.calls.put(None)

@@ -55,3 +55,42 @@ def test_extraction_over_budget_is_dead_lettered_and_falls_back_to_the_feed() ->
             equal_to([("ExtractArticles", "extraction_timeout", "a1")]),
             label="dead",
         )
+
+
+def test_calls_reuse_one_helper_thread_until_one_overruns() -> None:
+    watchdog = Watchdog(max_abandoned=2)
+    first = watchdog.run(threading.get_ident, timeout=5)
+    assert watchdog.run(threading.get_ident, timeout=5) == first  # the same helper, kept warm
+    assert first != threading.get_ident()
+    release = threading.Event()
+    with pytest.raises(TimedOut):
+        watchdog.run(release.wait, timeout=0.05)
+    after = watchdog.run(threading.get_ident, timeout=5)
+    assert after != first  # the overrunning helper was abandoned, never handed a new call
+    release.set()
+    deadline = time.monotonic() + 5
+    while watchdog.abandoned and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert watchdog.abandoned == 0  # it exited once its call ended
+
+
+def test_concurrent_callers_get_a_helper_each_and_close_stops_the_idle_ones() -> None:
+    watchdog = Watchdog()
+    both_in = threading.Barrier(2, timeout=5)
+    helpers: list[int] = []
+
+    def call() -> None:
+        helpers.append(watchdog.run(lambda: (both_in.wait(), threading.get_ident())[1], timeout=5))
+
+    callers = [threading.Thread(target=call) for _ in range(2)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=10)
+    assert len(set(helpers)) == 2  # both calls ran at once, so on two helpers
+    named = [t for t in threading.enumerate() if t.ident in helpers]
+    assert len(named) == 2
+    watchdog.close()
+    for thread in named:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
