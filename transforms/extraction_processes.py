@@ -8,9 +8,10 @@ bundle thread and the fetch threads); this pool spends 0.10, and the same pages 
 How: a page's bytes go to a file in a spool folder on tmpfs (``/dev/shm`` when writable; the system's temp
 folder for a page that does not fit), and only a small job (its id, the file's name, Content-Type, URL) goes
 down one job pipe that every process reads from (so a free process takes the next page: no per-process
-backlog to even out at the end of a run). Results come back on one result pipe, enlarged so a process rarely
-waits for the launcher to read. Both pipes are written and read by whoever calls ``submit`` and ``collect``:
-Beam's bundle thread, which polls without blocking between elements and waits when it needs a result.
+backlog to even out at the end of a run). Results come back on a result pipe per process, enlarged so a
+process rarely waits for the launcher to read. The pipes are written and read by whoever calls ``submit`` and
+``collect``: Beam's bundle thread, which polls without blocking between elements and waits when it needs a
+result.
 
 Failure: a process that exits (killed, out of memory, crashed in C code) breaks the pool, as it does the
 executor's: every page in flight fails with ``BrokenProcessPool`` and the caller starts a new pool. Only
@@ -62,7 +63,6 @@ def _serve(
     jobs: Connection,
     jobs_lock: Any,
     results: Connection,
-    results_lock: Any,
     extract: Extract | None,
     warm_up: Callable[[], None] | None,
 ) -> None:
@@ -89,8 +89,7 @@ def _serve(
             payload = pickle.dumps((job, *outcome), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # an exception that does not pickle: its text still does
             payload = pickle.dumps((job, False, RuntimeError(f"{type(error).__name__}: {outcome[1]!r}")))
-        with results_lock:  # a result larger than a pipe's atomic write must not interleave with another
-            results.send_bytes(payload)
+        results.send_bytes(payload)
 
 
 def _spool_folder(root: str | None) -> str:
@@ -132,22 +131,26 @@ class ExtractionProcesses:
         # the system's temp folder, made on first need, when tmpfs is full (a page of several MB in a container)
         self._overflow: str | None = None if tmpfs else self._spool
         self._jobs_out, self._jobs_in = context.Pipe(duplex=False)  # (reader, writer)
-        self._results_out, self._results_in = context.Pipe(duplex=False)
-        with contextlib.suppress(OSError):  # a smaller pipe only means processes wait on collect() sooner
-            fcntl.fcntl(self._results_in.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
-        jobs_lock, results_lock = context.Lock(), context.Lock()
-        # kept: a process unpickles the locks after it starts, and they must still exist by then
-        self._locks = (jobs_lock, results_lock)
+        # kept: a process unpickles the lock after it starts, and it must still exist by then
+        self._jobs_lock = context.Lock()
         self._processes: list[BaseProcess] = []
+        # one result pipe per process, whose writing end only that process holds: if it dies in the middle
+        # of a result, the reader gets EOFError instead of waiting forever for the rest of the message
+        self._results: list[Connection] = []
         for number in range(processes):
+            reader, writer = context.Pipe(duplex=False)
+            with contextlib.suppress(OSError):  # a smaller pipe only means the process waits on collect()
+                fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
             process = context.Process(
                 target=_serve,
-                args=(self._jobs_out, jobs_lock, self._results_in, results_lock, extract, warm_up),
+                args=(self._jobs_out, self._jobs_lock, writer, extract, warm_up),
                 name=f"newsbeam-extract-{number}",
                 daemon=True,
             )
             process.start()
+            writer.close()
             self._processes.append(process)
+            self._results.append(reader)
         self._pending: dict[int, Future[Any]] = {}
         self._ids = itertools.count()
         self._broken: str | None = None
@@ -190,21 +193,27 @@ class ExtractionProcesses:
         one arrives or a process exits) when none has."""
         if not self._pending:
             return
-        sentinels = [process.sentinel for process in self._processes]
-        ready = wait([self._results_out, *sentinels], timeout)
+        ready = wait([*self._results, *(process.sentinel for process in self._processes)], timeout)
         with self._lock:
-            while self._results_out.poll():
-                job, ok, value = pickle.loads(self._results_out.recv_bytes())
-                future = self._pending.pop(job, None)
-                if future is None:
-                    continue
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
             exited = [process for process in self._processes if process.sentinel in ready]
-            if exited:
+            for process, results in zip(self._processes, self._results, strict=True):
+                try:
+                    while results.poll():
+                        self._complete(*pickle.loads(results.recv_bytes()))
+                except (EOFError, OSError):  # it died, perhaps in the middle of a result
+                    if process not in exited:
+                        exited.append(process)
+            if exited and self._broken is None:
                 self._break(exited)
+
+    def _complete(self, job: int, ok: bool, value: Any) -> None:
+        future = self._pending.pop(job, None)
+        if future is None:
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
     def result(self, future: Future[Any], timeout: float) -> Any:
         """``future``'s result, collecting until it is done; ``TimeoutError`` after ``timeout`` seconds."""
@@ -243,16 +252,17 @@ class ExtractionProcesses:
             for future in self._pending.values():
                 future.cancel()
             self._pending.clear()
-        for connection in (self._jobs_out, self._jobs_in, self._results_out, self._results_in):
+        for connection in (self._jobs_out, self._jobs_in, *self._results):
             connection.close()
         for folder in {self._spool, self._overflow}:
             if folder is not None:
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _drain(self) -> None:
-        with contextlib.suppress(OSError, EOFError):
-            while self._results_out.poll():
-                self._results_out.recv_bytes()
+        for results in self._results:
+            with contextlib.suppress(OSError, EOFError):
+                while results.poll():
+                    results.recv_bytes()
 
     def _break(self, exited: list[BaseProcess]) -> None:
         """A process exited: every page in flight fails, and so does every later ``submit``."""
