@@ -30,6 +30,7 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -96,6 +97,11 @@ def _spool_folder(root: str | None) -> str:
     return tempfile.mkdtemp(prefix="newsbeam-pages-", dir=root)
 
 
+def _remove(folders: list[str]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _write(path: str, body: bytes) -> None:
     try:
         with open(path, "xb") as spooled:
@@ -130,6 +136,10 @@ class ExtractionProcesses:
         self._spool = _spool_folder(TMPFS if tmpfs else None)
         # the system's temp folder, made on first need, when tmpfs is full (a page of several MB in a container)
         self._overflow: str | None = None if tmpfs else self._spool
+        # removed by stop(), or at the latest when this pool is collected or the interpreter exits: pages
+        # left on tmpfs would hold memory until the machine restarts
+        self._folders = [self._spool]
+        self._remove_folders = weakref.finalize(self, _remove, self._folders)
         self._jobs_out, self._jobs_in = context.Pipe(duplex=False)  # (reader, writer)
         # kept: a process unpickles the lock after it starts, and it must still exist by then
         self._jobs_lock = context.Lock()
@@ -177,6 +187,7 @@ class ExtractionProcesses:
                     raise
                 if self._overflow is None:
                     self._overflow = _spool_folder(None)
+                    self._folders.append(self._overflow)
                 path = os.path.join(self._overflow, str(job))
                 _write(path, body)
         except OSError as error:  # a full disk, a removed folder: this page fails, the others go on
@@ -254,9 +265,7 @@ class ExtractionProcesses:
             self._pending.clear()
         for connection in (self._jobs_out, self._jobs_in, *self._results):
             connection.close()
-        for folder in {self._spool, self._overflow}:
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+        self._remove_folders()
 
     def _drain(self) -> None:
         for results in self._results:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -182,3 +183,15 @@ def test_a_page_that_does_not_fit_in_tmpfs_goes_through_the_temp_folder(
     assert overflow is not None and overflow != echo_pool._spool
     echo_pool.stop(kill=True)
     assert not Path(overflow).exists()
+
+
+def test_a_pool_dropped_without_stop_still_removes_its_spool_folder() -> None:
+    pool = ExtractionProcesses(1, extract=echo_or_fail, warm_up=no_warm_up)
+    spool = pool._spool
+    assert pool.result(pool.submit(b"fine", None, None), 10)[0] == "fine (None, None)"
+    for process in pool._processes:  # what stop() would do, minus the folder
+        process.terminate()
+        process.join(timeout=10)
+    del pool
+    gc.collect()
+    assert not Path(spool).exists()
