@@ -96,12 +96,6 @@ def build_article(page: Page, fields: PageFields | None) -> Article:
     )
 
 
-def start_extraction_pool(processes: int) -> ExtractionProcesses:
-    """A pool of ``processes`` extraction processes, all started now and each warming up (trafilatura
-    imported and run once) while the first pages are fetched."""
-    return ExtractionProcesses(processes)
-
-
 # Pools started ahead by the launcher of a run whose one worker is this process (``extraction_pool_ahead``),
 # by size; the run's ExtractArticles takes its pool from here in setup() instead of starting one.
 _ahead: dict[int, ExtractionProcesses] = {}
@@ -119,26 +113,21 @@ def extraction_pool_ahead(processes: int) -> Iterator[None]:
     if processes > 0:
         with _ahead_lock:
             if processes not in _ahead:
-                _ahead[processes] = start_extraction_pool(processes)
+                _ahead[processes] = ExtractionProcesses(processes)
     try:
         yield
     finally:
         with _ahead_lock:
             left = _ahead.pop(processes, None)
         if left is not None:
-            stop_extraction_pool(left, kill=True)
+            left.stop(kill=True)
 
 
 def _take_extraction_pool(processes: int) -> ExtractionProcesses:
     """The pool started ahead for this size, or a new one."""
     with _ahead_lock:
         pool = _ahead.pop(processes, None)
-    return pool if pool is not None else start_extraction_pool(processes)
-
-
-def stop_extraction_pool(pool: ExtractionProcesses, *, kill: bool = False) -> None:
-    """Shut ``pool`` down: let its processes finish and exit, or (``kill``) terminate them at once."""
-    pool.stop(kill=kill)
+    return pool if pool is not None else ExtractionProcesses(processes)
 
 
 # One page's outputs (articles and tagged dead letters), the article when there is one, and milliseconds spent.
@@ -192,7 +181,7 @@ class _ExtractArticleFn(beam.DoFn):
             self._watchdog = None
         if self._pool is not None:
             # every page was waited for or timed out (which replaced the pool): nothing is stuck here
-            stop_extraction_pool(self._pool)
+            self._pool.stop()
             self._pool = None
 
     def start_bundle(self) -> None:
@@ -306,8 +295,8 @@ class _ExtractArticleFn(beam.DoFn):
 
     def _replace_pool(self) -> None:
         assert self._pool is not None
-        stop_extraction_pool(self._pool, kill=True)
-        self._pool = start_extraction_pool(self._processes)
+        self._pool.stop(kill=True)
+        self._pool = ExtractionProcesses(self._processes)
         self.replaced_pools.inc()
         now = time.monotonic()
         for queued in self._queued:

@@ -116,8 +116,8 @@ class ExtractionProcesses:
     """``processes`` extraction processes, started now; ``submit`` a page, get a ``Future`` of its result.
 
     Futures complete only in ``collect`` (no helper thread does it): call ``collect()`` to take what is
-    ready without blocking, ``result(future, timeout)`` to wait for one. Not for concurrent use by several
-    threads at once (one DoFn instance owns one pool).
+    ready without blocking, ``result(future, timeout)`` to wait for one. One DoFn instance owns one pool;
+    a lock keeps ``submit``, ``collect`` and ``stop`` safe should Beam call them from different threads.
     """
 
     def __init__(
@@ -178,18 +178,8 @@ class ExtractionProcesses:
             future.set_exception(BrokenProcessPool(self._broken))
             return future
         job = next(self._ids)
-        path = os.path.join(self._spool, str(job))
         try:
-            try:
-                _write(path, body)
-            except OSError:
-                if self._overflow == self._spool:
-                    raise
-                if self._overflow is None:
-                    self._overflow = _spool_folder(None)
-                    self._folders.append(self._overflow)
-                path = os.path.join(self._overflow, str(job))
-                _write(path, body)
+            path = self._spool_page(str(job), body)
         except OSError as error:  # a full disk, a removed folder: this page fails, the others go on
             future.set_exception(OSError(f"could not hand the page to an extraction process: {error}"))
             return future
@@ -198,6 +188,22 @@ class ExtractionProcesses:
             # a few hundred bytes, far below the pipe's size: never blocks
             self._jobs_in.send_bytes(pickle.dumps((job, path, content_type, url)))
         return future
+
+    def _spool_page(self, name: str, body: bytes) -> str:
+        """Write ``body`` to the spool folder (the overflow folder when tmpfs is full); its path."""
+        path = os.path.join(self._spool, name)
+        try:
+            _write(path, body)
+            return path
+        except OSError:
+            if self._overflow == self._spool:
+                raise
+        if self._overflow is None:
+            self._overflow = _spool_folder(None)
+            self._folders.append(self._overflow)
+        path = os.path.join(self._overflow, name)
+        _write(path, body)
+        return path
 
     def collect(self, timeout: float | None = 0.0) -> None:
         """Complete the futures whose results have arrived, waiting up to ``timeout`` seconds (None: until

@@ -282,10 +282,10 @@ def farm_texts(page_set: PageSet, count: int) -> list[str]:
     return [decode_html(page_set.page_of(n), "text/html; charset=utf-8") for n in range(count)]
 
 
-def raw_loop_preloaded(library: str, feeds: int, entries: int) -> dict[str, Any]:
-    """(a) in a child process started with ``library`` in ``LD_PRELOAD`` (jemalloc, as ``newsbeam run``
-    runs): how much of the pipeline's speed is the allocator's."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--raw-child", str(feeds * entries)]
+def raw_loop_preloaded(library: str, pages: int) -> dict[str, Any]:
+    """(a) on the farm's first ``pages`` pages, in a child process started with ``library`` in
+    ``LD_PRELOAD`` (jemalloc, as ``newsbeam run`` runs): how much of the pipeline's speed is the allocator's."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--raw-child", str(pages)]
     done = subprocess.run(
         command,
         cwd=REPO,
@@ -531,16 +531,12 @@ def extraction_limit(results: dict[str, Any]) -> float:
     61.4 pages/s across runs of one afternoon, and moved 10% within one run), so the loop runs before the
     first round and after every round (``rounds``) instead of only once, while the machine is at its fastest.
     """
-    rates = [run["rate"] for run in results.get("raw_loops", [])]
-    return sum(rates) / len(rates)
+    return statistics.mean(run["rate"] for run in results["raw_loops"])
 
 
 def jemalloc_limit(results: dict[str, Any]) -> float:
     """The raw loop under jemalloc: the mean of its runs before and after the pipeline runs."""
-    rates = [
-        results[key]["rate"] for key in ("raw_loop_jemalloc", "raw_loop_jemalloc_after") if key in results
-    ]
-    return sum(rates) / len(rates)
+    return statistics.mean(run["rate"] for run in results["raw_loops_jemalloc"])
 
 
 def rounds(results: dict[str, Any]) -> list[dict[str, float]]:
@@ -568,8 +564,8 @@ def rounds(results: dict[str, Any]) -> list[dict[str, float]]:
 def ratios(results: dict[str, Any]) -> dict[str, float]:
     a, b, c = extraction_limit(results), results["raw_pool"]["rate"], results["naive"]["rate"]
     each = rounds(results)
-    single = statistics.median(row["single"] for row in each)
-    multi = statistics.median(row["all_cores"] for row in each)
+    # the median rounds' runs (``median_run``), as the table shows them
+    single, multi = results["pipeline_single"]["rate"], results["pipeline_all_cores"]["rate"]
     return {
         "single_over_raw_loop": statistics.median(row["single_over_raw_loop"] for row in each),
         "all_cores_over_raw_loop": statistics.median(row["all_cores_over_raw_loop"] for row in each),
@@ -588,7 +584,7 @@ def ratios(results: dict[str, Any]) -> dict[str, float]:
                 "single_over_raw_loop_jemalloc": single / jemalloc_limit(results),
                 "all_cores_over_raw_loop_jemalloc": multi / jemalloc_limit(results),
             }
-            if "raw_loop_jemalloc" in results
+            if "raw_loops_jemalloc" in results
             else {}
         ),
     }
@@ -625,9 +621,14 @@ def table(results: dict[str, Any]) -> str:
             f"| (a) raw trafilatura, 1 process: before round 1 / after each round | {loops[0]['pages']} | "
             f"{rates} | | |"
         )
+    jemalloc_loops = results.get("raw_loops_jemalloc", [])
+    if jemalloc_loops:
+        rates = " / ".join(f"{run['rate']:.1f}" for run in jemalloc_loops)
+        lines.append(
+            f"| (a) the same loop under jemalloc: before / after the rounds | {jemalloc_loops[0]['pages']} | "
+            f"{rates} | | |"
+        )
     rows: list[tuple[str, str]] = [
-        ("raw_loop_jemalloc", "(a) the same loop under jemalloc, before the pipeline runs"),
-        ("raw_loop_jemalloc_after", "(a) the same loop under jemalloc, after the pipeline runs"),
         ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
         ("naive", "(c) naive fetch → extract → send"),
         ("pipeline_single", f"(d) newsbeam run --once, 1 process (median of {count_rounds} rounds)"),
@@ -671,7 +672,7 @@ def table(results: dict[str, Any]) -> str:
             f"median rates and {extraction_limit(results):.1f} pages/s, the mean of every raw loop"
             + (
                 f" ({jemalloc_limit(results):.1f} for the raw loop on jemalloc)."
-                if "raw_loop_jemalloc" in results
+                if "raw_loops_jemalloc" in results
                 else "."
             ),
             "",
@@ -758,11 +759,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if measure_raw:
             results["raw_loops"] = [_phase("raw_loop", lambda: raw_loop(texts), "pages/s")]
             if jemalloc:
-                results["raw_loop_jemalloc"] = _phase(
-                    "raw_loop_jemalloc",
-                    lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
-                    "pages/s",
-                )
+                results["raw_loops_jemalloc"] = [
+                    _phase("raw_loop_jemalloc", lambda: raw_loop_preloaded(jemalloc, expected), "pages/s")
+                ]
             results["raw_pool"] = _phase("raw_pool", lambda: raw_pool(texts, args.workers), "pages/s")
         if not {"naive", "pipeline"} <= set(args.skip):
             with local_kafka(args.bootstrap) as bootstrap, tempfile.TemporaryDirectory() as work:
@@ -828,10 +827,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for key in ("pipeline_single", "pipeline_all_cores"):
                         results[key] = median_run([run[key] for run in results["rounds"]])
         if measure_raw and jemalloc and "pipeline" not in args.skip:
-            results["raw_loop_jemalloc_after"] = _phase(
-                "raw_loop_jemalloc_after",
-                lambda: raw_loop_preloaded(jemalloc, args.feeds, args.entries),
-                "pages/s",
+            results["raw_loops_jemalloc"].append(
+                _phase("raw_loop_jemalloc_after", lambda: raw_loop_preloaded(jemalloc, expected), "pages/s")
             )
     if "state" not in args.skip:
         print(f"state: {args.state_articles:,} articles through DropDuplicates", flush=True)

@@ -45,9 +45,9 @@ def test_the_default_preloads_jemalloc_exactly_when_it_is_installed() -> None:
         assert environment["LD_PRELOAD"] == JEMALLOC
 
 
-def _run_stderr(**env: str) -> str:
+def _run(**env: str) -> subprocess.CompletedProcess[str]:
     """``newsbeam run`` on a feeds file that does not exist: it fails after choosing its allocator."""
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "run", "--feeds", "/nonexistent/feeds.yaml"],
         cwd=REPO,
         env={**{k: v for k, v in os.environ.items() if k not in (CHOICE, REEXECUTED)}, **env},
@@ -55,6 +55,10 @@ def _run_stderr(**env: str) -> str:
         text=True,
         timeout=120,
     )
+
+
+def _run_stderr(**env: str) -> str:
+    done = _run(**env)
     assert done.returncode == 1
     assert "cannot read feeds file /nonexistent/feeds.yaml" in done.stderr
     return done.stderr
@@ -71,13 +75,6 @@ def test_newsbeam_run_says_which_allocator_it_runs_on() -> None:
 
 
 def test_a_bad_allocator_choice_stops_the_run_with_the_reason() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "run", "--feeds", "/nonexistent/feeds.yaml"],
-        cwd=REPO,
-        env={**os.environ, CHOICE: "/no/such/lib.so"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _run(**{CHOICE: "/no/such/lib.so"})
     assert done.returncode == 1
     assert "NEWSBEAM_MALLOC='/no/such/lib.so': expected 'jemalloc', 'system' or the path" in done.stderr
