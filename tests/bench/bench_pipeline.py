@@ -614,20 +614,13 @@ def table(results: dict[str, Any]) -> str:
         "| run | articles | articles/s | peak RSS | start → last ack |",
         "|---|---:|---:|---:|---:|",
     ]
-    loops = results.get("raw_loops", [])
-    if loops:
-        rates = " / ".join(f"{run['rate']:.1f}" for run in loops)
-        lines.append(
-            f"| (a) raw trafilatura, 1 process: before round 1 / after each round | {loops[0]['pages']} | "
-            f"{rates} | | |"
-        )
-    jemalloc_loops = results.get("raw_loops_jemalloc", [])
-    if jemalloc_loops:
-        rates = " / ".join(f"{run['rate']:.1f}" for run in jemalloc_loops)
-        lines.append(
-            f"| (a) the same loop under jemalloc: before / after the rounds | {jemalloc_loops[0]['pages']} | "
-            f"{rates} | | |"
-        )
+    for key, label in (
+        ("raw_loops", "(a) raw trafilatura, 1 process: before round 1 / after each round"),
+        ("raw_loops_jemalloc", "(a) the same loop under jemalloc: before / after the rounds"),
+    ):
+        if loops := results.get(key, []):
+            rates = " / ".join(f"{run['rate']:.1f}" for run in loops)
+            lines.append(f"| {label} | {loops[0]['pages']} | {rates} | | |")
     rows: list[tuple[str, str]] = [
         ("raw_pool", f"(b) raw trafilatura, pool of {results.get('raw_pool', {}).get('workers', '?')}"),
         ("naive", "(c) naive fetch → extract → send"),
