@@ -1,6 +1,7 @@
 """One pass of Aho-Corasick over an article finds every lexicon term: signals, places, organisations, people.
 
-One automaton per language is built once per process, lazily, from the lexicon modules, over lower-cased keys.
+One automaton per language is built once per process, lazily, over lower-cased keys, from the tables of the
+lexicon modules (``taxonomy``, ``places``, ``entities``), which read the data files in ``lexicon/``.
 Case-sensitive terms (``=SEC``, ``=Meta``, ``=EUA``) share that automaton: their hits are kept only when the
 original text spells them exactly, so the article is walked once, not twice. Each key maps to every lexicon
 entry that spells it, so one scan serves all of them.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -191,7 +193,7 @@ def _spell_out(term: str) -> list[str]:
 
 
 def _parse(term: str) -> tuple[str, str | None, _Edge] | None:
-    """Split the term syntax of ``taxonomy`` into (automaton key, exact spelling or None, edge rule)."""
+    """Split a lexicon term (syntax: see ``taxonomy``) into (automaton key, exact spelling or None, edge rule)."""
     term = unicodedata.normalize("NFC", term.strip())
     case_sensitive = term.startswith("=")
     if case_sensitive:
@@ -234,22 +236,22 @@ class _Lexicon:
         if language is not None:
             self.languages.add(language)
 
-    def _add_alternatives(
-        self, terms: str, kind: Kind, language: str | None, payload: tuple[Any, ...]
+    def _add_all(
+        self, terms: Iterable[str], kind: Kind, language: str | None, payload: tuple[Any, ...]
     ) -> None:
-        for term in terms.split("|"):
+        for term in terms:
             self._add(term, kind, language, payload)
 
     def _load(self) -> None:
         for category, weight, label, by_language in taxonomy.SIGNALS:
             payload = (_concept_id(category, label), weight)
             for language, terms in by_language.items():
-                self._add_alternatives(terms, Kind.SIGNAL, language, payload)
+                self._add_all(terms, Kind.SIGNAL, language, payload)
         for language, terms in taxonomy.AUTHORITY_TERMS.items():
-            self._add_alternatives(terms, Kind.AUTHORITY, language, ())
+            self._add_all(terms, Kind.AUTHORITY, language, ())
         for topic, weight, by_language in taxonomy.NEGATIVE_CUES:
             for language, terms in by_language.items():
-                self._add_alternatives(terms, Kind.NEGATIVE, language, (topic, weight))
+                self._add_all(terms, Kind.NEGATIVE, language, (topic, weight))
         for language, term, place_code in places.place_terms():
             self._add(term, Kind.PLACE, language, (place_code,))
         for specs, is_regulator in ((entities.REGULATORS, True), (entities.COMPANIES, False)):
@@ -257,11 +259,11 @@ class _Lexicon:
                 # The canonical spelling matches only as written ("MAS" and "Meta" are words in Portuguese:
                 # "mas" = but, "meta" = goal); case-insensitive forms are listed among the aliases.
                 self._add(f"={canonical}", Kind.ORG, None, (canonical, is_regulator, code))
-                self._add_alternatives(aliases, Kind.ORG, None, (canonical, is_regulator, code))
+                self._add_all(aliases, Kind.ORG, None, (canonical, is_regulator, code))
         for alias, canonical in entities.people_terms():
             self._add(alias, Kind.PERSON, None, (canonical,))
         for language, terms in entities.ROLE_WORDS.items():
-            self._add_alternatives(terms, Kind.ROLE, language, ())
+            self._add_all(terms, Kind.ROLE, language, ())
 
 
 _CYRILLIC_LANGUAGES = frozenset({"ru"})

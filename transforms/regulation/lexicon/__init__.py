@@ -1,0 +1,117 @@
+"""The regulation lexicon's data files, read once per process: ``load() -> LexiconFiles``.
+
+The folder holds one YAML file per flagged language (``en.yaml`` ... ``ar.yaml``: signal terms by concept,
+authority terms, hard-negative cues by topic, hand-added place forms by country code, role words, words that
+are never names) and three language-neutral files: ``concepts.yaml`` (categories, concepts and their weight
+tiers, category-weight overrides, negative topics and their weights), ``places.yaml`` (home jurisdictions,
+CLDR regional codes, ambiguous place names) and ``organisations.yaml`` (regulators, companies, known people).
+``schema.json`` describes each kind; ``tests/transforms/test_lexicon_files.py`` validates every file against it.
+
+``taxonomy``, ``entities`` and ``places`` turn the documents into the tables ``matcher`` and ``flagger`` read.
+``load`` refuses files that name what the others do not declare (``problems``): a signal of an unknown concept
+would otherwise be dropped without a word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+__all__ = ["FOLDER", "LANGUAGES", "NEUTRAL_FILES", "LexiconError", "LexiconFiles", "load", "problems"]
+
+FOLDER: Final = Path(__file__).resolve().parent
+
+# The languages we flag, in the order their terms are read (one file each).
+LANGUAGES: Final[tuple[str, ...]] = ("en", "pt", "es", "fr", "de", "it", "ru", "tr", "ja", "zh", "ko", "ar")
+NEUTRAL_FILES: Final[tuple[str, ...]] = ("concepts", "places", "organisations")
+
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LexiconError(ValueError):
+    """The lexicon files do not fit together (``problems`` lists what is wrong)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconFiles:
+    """The parsed documents, as plain data: read them, never change them."""
+
+    concepts: dict[str, Any]
+    places: dict[str, Any]
+    organisations: dict[str, Any]
+    languages: dict[str, dict[str, Any]]  # by language code, in ``LANGUAGES`` order
+
+
+def _read(name: str) -> dict[str, Any]:
+    with (FOLDER / f"{name}.yaml").open(encoding="utf-8") as handle:
+        document: dict[str, Any] = yaml.load(handle, Loader=_Loader)
+    return document
+
+
+@cache
+def load() -> LexiconFiles:
+    """Every lexicon file, parsed on the first call; raises ``LexiconError`` when the files do not fit together."""
+    files = LexiconFiles(
+        concepts=_read("concepts"),
+        places=_read("places"),
+        organisations=_read("organisations"),
+        languages={language: _read(language) for language in LANGUAGES},
+    )
+    found = problems(files)
+    if found:
+        raise LexiconError("the regulation lexicon does not fit together:\n" + "\n".join(found))
+    return files
+
+
+def problems(files: LexiconFiles, place_codes: Collection[str] | None = None) -> list[str]:
+    """What one file names that another does not declare, one line per problem (empty: the files fit).
+
+    Checks concepts, topics, categories and languages; with ``place_codes`` (every valid code, which needs
+    pycountry) also the country codes of places, regulators and home jurisdictions.
+    """
+    concepts: Mapping[str, Mapping[str, str]] = files.concepts["concepts"]
+    topics = files.concepts["negative_topics"]
+    found: list[str] = []
+
+    def check_code(where: str, code: str) -> None:
+        if place_codes is not None and code not in place_codes:
+            found.append(f"{where}: unknown place code {code!r}")
+
+    for category, labels in files.concepts["category_weights"].items():
+        found.extend(
+            f"concepts.yaml: category_weights: unknown concept {category}/{label}"
+            for label in labels
+            if label not in concepts.get(category, {})
+        )
+    for language, document in files.languages.items():
+        for category, labels in document["signals"].items():
+            found.extend(
+                f"{language}.yaml: signals: unknown concept {category}/{label}"
+                for label in labels
+                if label not in concepts.get(category, {})
+            )
+        found.extend(
+            f"{language}.yaml: negative_cues: unknown topic {topic}"
+            for topic in document["negative_cues"]
+            if topic not in topics
+        )
+        for code in document["places"]:
+            check_code(f"{language}.yaml: places", code)
+    for language, code in files.places["home_jurisdictions"].items():
+        if language not in files.languages:
+            found.append(f"places.yaml: home_jurisdictions: unknown language {language}")
+        check_code("places.yaml: home_jurisdictions", code)
+    for territory, code in files.places["regional_codes"].items():
+        check_code(f"places.yaml: regional_codes: {territory}", code)
+    for regulator in files.organisations["regulators"]:
+        remit = regulator.get("remit")
+        if remit is not None and remit not in concepts:
+            found.append(f"organisations.yaml: {regulator['name']}: unknown remit {remit}")
+        check_code(f"organisations.yaml: {regulator['name']}", regulator["jurisdiction"])
+    return found
