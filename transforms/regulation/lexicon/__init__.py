@@ -27,7 +27,22 @@ __all__ = ["FOLDER", "LANGUAGES", "NEUTRAL_FILES", "LexiconError", "LexiconFiles
 FOLDER: Final = Path(__file__).resolve().parent
 
 # The languages we flag, in the order their terms are read (one file each).
-LANGUAGES: Final[tuple[str, ...]] = ("en", "pt", "es", "fr", "de", "it", "ru", "tr", "ja", "zh", "ko", "ar")
+LANGUAGES: Final[tuple[str, ...]] = (
+    "en",
+    "pt",
+    "es",
+    "fr",
+    "de",
+    "it",
+    "ru",
+    "tr",
+    "ja",
+    "zh",
+    "ko",
+    "ar",
+    "sk",
+    "cs",
+)
 NEUTRAL_FILES: Final[tuple[str, ...]] = ("concepts", "places", "organisations")
 
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
