@@ -1,5 +1,6 @@
-"""The regulation lexicon's data files: each fits ``schema.json``, names only what the others declare, and
-every term parses with the matcher's term parser. Bad documents show what each check catches."""
+"""The regulation lexicon's data files: each fits ``schema.json``, names only what the others declare, every term
+parses with the matcher's term parser, and every language has terms for every concept, negative topic and scope
+topic. Bad documents show what each check catches."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def _term_lists(kind: str, document: dict[str, Any]) -> Iterator[tuple[str, list
         yield "authority_terms", document["authority_terms"]
         for topic, terms in document["negative_cues"].items():
             yield f"negative_cues/{topic}", terms
+        for topic, terms in document["scope"].items():
+            yield f"scope/{topic}", terms
         for code, terms in document["places"].items():
             yield f"places/{code}", terms
         if "role_words" in document:
@@ -124,6 +127,39 @@ def test_every_language_has_terms_for_every_concept_and_topic(language: str) -> 
     named = {(category, label) for category, labels in document["signals"].items() for label in labels}
     assert declared - named == set()
     assert set(files.concepts["negative_topics"]) - set(document["negative_cues"]) == set()
+    assert set(files.concepts["scope_topics"]) - set(document["scope"]) == set()
+
+
+@pytest.mark.parametrize("language", lexicon.LANGUAGES)
+def test_no_scope_term_names_two_topics(language: str) -> None:
+    """A key under two scope topics would report one span as, say, both crypto and sports."""
+    topics_by_key: dict[str, set[str]] = {}
+    for topic, terms in lexicon.load().languages[language]["scope"].items():
+        for term in terms:
+            for spelling in matcher._spell_out(term.strip()):
+                parsed = matcher._parse(spelling)
+                if parsed is not None:
+                    topics_by_key.setdefault(parsed[0], set()).add(topic)
+    assert {key: topics for key, topics in topics_by_key.items() if len(topics) > 1} == {}
+
+
+def test_scope_topics_are_in_and_out_of_scope() -> None:
+    scope_topics = lexicon.load().concepts["scope_topics"]
+    assert set(scope_topics.values()) == {True, False}
+    assert scope_topics["crypto"] is True and scope_topics["sports"] is False
+
+
+def test_scope_hits_carry_their_topic_and_whether_it_is_in_scope() -> None:
+    assert max(matcher.Kind) == matcher.Kind.SCOPE  # appended last: the other kinds keep their numbers
+    text = "Regulator fines crypto exchange\nThe football club's new stadium in the West Bank"
+    found = matcher.scan(text, "en", scope=True)  # scope terms have automata of their own
+    hits = {(found.lowered[start:end], payload) for start, end, payload in found.by_kind[matcher.Kind.SCOPE]}
+    assert not matcher.scan(text, "en").by_kind[matcher.Kind.SCOPE]
+    assert ("crypto exchange", ("crypto", True)) in hits
+    assert ("football", ("sports", False)) in hits
+    assert ("west bank", ("war_diplomacy", False)) in hits
+    # "west bank" covers the "bank" inside it: no banking hit
+    assert not any(payload[0] == "banking_payments" for _surface, payload in hits)
 
 
 def test_words_that_are_never_names_are_lower_case() -> None:
@@ -145,11 +181,13 @@ def test_an_unknown_concept_topic_or_code_is_reported() -> None:
     bad["signals"]["legislation"]["bil"] = ["a bill"]  # a misspelt concept: its terms would be dropped
     bad["signals"]["lawmaking"] = {"bill": ["a bill"]}
     bad["negative_cues"]["weather"] = ["rain"]
+    bad["scope"]["gambling"] = ["casino"]  # a scope topic concepts.yaml does not declare
     bad["places"]["XX"] = ["xanadu"]
     assert problems(_with_language(bad), PLACE_CODES) == [
         "en.yaml: signals: unknown concept legislation/bil",
         "en.yaml: signals: unknown concept lawmaking/bill",
         "en.yaml: negative_cues: unknown topic weather",
+        "en.yaml: scope: unknown topic gambling",
         "en.yaml: places: unknown place code 'XX'",
     ]
 
@@ -169,6 +207,23 @@ def test_load_refuses_files_that_do_not_fit(monkeypatch: pytest.MonkeyPatch, tmp
         lexicon.load.cache_clear()
 
 
+def test_load_refuses_a_scope_topic_that_concepts_do_not_declare(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for path in FILES:
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    concepts = _read(tmp_path / "concepts.yaml")
+    concepts["scope_topics"].pop("crypto")
+    (tmp_path / "concepts.yaml").write_text(yaml.safe_dump(concepts, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(lexicon, "FOLDER", tmp_path)
+    lexicon.load.cache_clear()
+    try:
+        with pytest.raises(lexicon.LexiconError, match=r"en\.yaml: scope: unknown topic crypto"):
+            lexicon.load()
+    finally:
+        lexicon.load.cache_clear()
+
+
 def test_the_schema_rejects_malformed_language_files() -> None:
     bad = copy.deepcopy(_read(FOLDER / "en.yaml"))
     bad["authority_terms"] = "justice|authorities"  # the old "a|b" string instead of a list
@@ -176,12 +231,18 @@ def test_the_schema_rejects_malformed_language_files() -> None:
     bad["places"][False] = ["norway"]  # YAML reads an unquoted "NO:" (Norway) as false
     bad["role_words"] = ["ceo", 7]
     bad["keywords"] = ["extra"]
+    bad["scope"]["crypto"] = "bitcoin|crypto"
+    bad["scope"]["Sports"] = ["football"]  # topics are lower-case identifiers
     errors = "\n".join(_schema_errors("language", bad))
     assert "Additional properties are not allowed ('keywords' was unexpected)" in errors
     assert "authority_terms: 'justice|authorities' is not of type 'array'" in errors
     assert "signals/legislation/bill: [" in errors and "has non-unique elements" in errors
     assert "False is not of type 'string'" in errors
     assert "role_words/1: 7 is not of type 'string'" in errors
+    assert "scope/crypto: 'bitcoin|crypto' is not of type 'array'" in errors
+    assert "'Sports' does not match" in errors
+    del bad["scope"]
+    assert "'scope' is a required property" in "\n".join(_schema_errors("language", bad))
 
 
 def test_the_schema_rejects_an_unknown_weight_tier() -> None:
@@ -190,6 +251,12 @@ def test_the_schema_rejects_an_unknown_weight_tier() -> None:
     assert _schema_errors("concepts", concepts) == [
         "concepts/legislation/bill: 'VERY STRONG' is not one of ['STRONG', 'MEDIUM', 'WEAK']"
     ]
+
+
+def test_the_schema_rejects_a_scope_topic_without_a_yes_or_no() -> None:
+    concepts = copy.deepcopy(_read(FOLDER / "concepts.yaml"))
+    concepts["scope_topics"]["crypto"] = "in"
+    assert _schema_errors("concepts", concepts) == ["scope_topics/crypto: 'in' is not of type 'boolean'"]
 
 
 def test_unparsable_and_duplicate_terms_are_caught() -> None:

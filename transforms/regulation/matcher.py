@@ -1,4 +1,5 @@
-"""One pass of Aho-Corasick over an article finds every lexicon term: signals, places, organisations, people.
+"""One pass of Aho-Corasick over an article finds every lexicon term: signals, places, organisations, people,
+scope topics.
 
 One automaton per language is built once per process, lazily, over lower-cased keys, from the tables of the
 lexicon modules (``taxonomy``, ``places``, ``entities``), which read the data files in ``lexicon/``.
@@ -41,6 +42,7 @@ class Kind(IntEnum):
     ORG = 4  # a named organisation: payload = (canonical, is_regulator, code or None)
     PERSON = 5  # a known person: payload = (canonical,)
     ROLE = 6  # a role word that introduces a person's name: payload = ()
+    SCOPE = 7  # what the story is about: payload = (topic, in_scope); collected, not scored by the lexicon
 
 
 class _Edge(IntEnum):
@@ -53,7 +55,13 @@ class _Edge(IntEnum):
 
 
 # Plain ints for the hot loop (an IntEnum attribute lookup per hit costs more than the comparison itself).
-_BOTH, _LEFT, _RIGHT, _MIXED = int(_Edge.BOTH), int(_Edge.LEFT), int(_Edge.RIGHT), int(_Edge.MIXED)
+_NONE, _BOTH, _LEFT, _RIGHT, _MIXED = (
+    int(_Edge.NONE),
+    int(_Edge.BOTH),
+    int(_Edge.LEFT),
+    int(_Edge.RIGHT),
+    int(_Edge.MIXED),
+)
 _KINDS = len(Kind)
 
 
@@ -264,6 +272,10 @@ class _Lexicon:
             self._add(alias, Kind.PERSON, None, (canonical,))
         for language, terms in entities.ROLE_WORDS.items():
             self._add_all(terms, Kind.ROLE, language, ())
+        # Last, so the keys of every other kind keep their pattern ids (and their hits their order).
+        for topic, in_scope, by_language in taxonomy.SCOPE:
+            for language, terms in by_language.items():
+                self._add_all(terms, Kind.SCOPE, language, (topic, in_scope))
 
 
 _CYRILLIC_LANGUAGES = frozenset({"ru"})
@@ -277,7 +289,8 @@ def _applies(entry: Entry, language: str | None) -> bool:
     return entry.kind == Kind.PLACE and entry.language == "en"
 
 
-# What the hot loop needs of one entry: (kind, edge, exact spelling or None, payload, may be covered, covers).
+# What the hot loop needs of one entry: (kind, edge, exact spelling or None, payload, may be covered, covers);
+# ``edge`` is the entry's own rule only behind a MIXED key, else NONE (the key's shared rule is checked first).
 # ``may be covered``: a longer key of the same kind contains this key; ``covers`` lists (pattern id, offset) of
 # the shorter keys of the same kind inside this one, which a hit of this entry covers at start + offset.
 _Target = tuple[int, int, str | None, tuple[Any, ...], bool, tuple[tuple[int, int], ...]]
@@ -289,7 +302,7 @@ _Rule = tuple[int, int, tuple[Any, ...], tuple[_Target, ...] | None]
 class _Automaton:
     """The automaton of one language and, per pattern id, the entries behind it."""
 
-    def __init__(self, lexicon: _Lexicon, language: str | None) -> None:
+    def __init__(self, lexicon: _Lexicon, language: str | None, scope: bool = False) -> None:
         import ahocorasick_rs
 
         chosen: list[tuple[str, tuple[Entry, ...]]] = []
@@ -301,7 +314,11 @@ class _Automaton:
             ):
                 # Cyrillic names (and their spelled-out inflections) cannot occur in text in other scripts.
                 continue
-            mine = tuple(entry for entry in entries if _applies(entry, language))
+            mine = tuple(
+                entry
+                for entry in entries
+                if _applies(entry, language) and (entry.kind == Kind.SCOPE) == scope
+            )
             if mine:
                 chosen.append((key, mine))
         keys = [key for key, _entries in chosen]
@@ -323,10 +340,14 @@ class _Automaton:
                     covered.add((inner, kind))
         self.rules: list[_Rule] = []
         for pattern, (_key, behind) in enumerate(chosen):
+            edges = {int(entry.edge) for entry in behind}
+            edge = edges.pop() if len(edges) == 1 else _MIXED
             targets = tuple(
                 (
                     int(entry.kind),
-                    int(entry.edge),
+                    # The key's one edge rule is checked before its entries are: only a MIXED key's entries
+                    # check their own.
+                    int(entry.edge) if edge == _MIXED else _NONE,
                     entry.surface,
                     entry.payload,
                     (pattern, entry.kind) in covered,
@@ -334,8 +355,6 @@ class _Automaton:
                 )
                 for entry in behind
             )
-            edges = {target[1] for target in targets}
-            edge = edges.pop() if len(edges) == 1 else _MIXED
             first_kind, _edge, surface, payload, may_be_covered, covers_others = targets[0]
             if len(targets) == 1 and surface is None and not may_be_covered and not covers_others:
                 self.rules.append((edge, first_kind, payload, None))
@@ -355,24 +374,28 @@ class Scan:
 
 _sentence_end_cache: Any = None
 _lexicon_cache: _Lexicon | None = None
-_automaton_cache: dict[str | None, _Automaton] = {}
+_automaton_cache: dict[tuple[str | None, bool], _Automaton] = {}
 _lock = threading.Lock()
 
 
-def _automaton(language: str | None) -> _Automaton:
-    """The automaton for ``language``, built on first use: one per language keeps foreign terms out of the scan."""
+def _automaton(language: str | None, scope: bool = False) -> _Automaton:
+    """The automaton for ``language``, built on first use: one per language keeps foreign terms out of the scan.
+
+    Scope terms have automata of their own (``scope=True``): the flagger reads the scope of a story's title and
+    lead only, so they need not be looked for in the rest of the text.
+    """
     global _lexicon_cache
-    built = _automaton_cache.get(language)
+    built = _automaton_cache.get((language, scope))
     if built is not None:
         return built
     with _lock:
         if _lexicon_cache is None:
             _lexicon_cache = _Lexicon()
         key = language if language in _lexicon_cache.languages else None
-        built = _automaton_cache.get(key)
+        built = _automaton_cache.get((key, scope))
         if built is None:
-            built = _automaton_cache[key] = _Automaton(_lexicon_cache, key)
-        _automaton_cache[language] = built
+            built = _automaton_cache[(key, scope)] = _Automaton(_lexicon_cache, key, scope)
+        _automaton_cache[(language, scope)] = built
     return built
 
 
@@ -393,11 +416,15 @@ def warm_up(languages: tuple[str | None, ...] = (None,)) -> None:
     """Build the automata now (workers call this in ``setup()`` so the first article is not slow)."""
     for language in languages:
         _automaton(language)
+        _automaton(language, scope=True)
 
 
-def scan(text: str, language: str | None) -> Scan:
-    """Every lexicon hit in ``text``, by kind; ``language`` (ISO 639-1) limits language-specific terms."""
-    automaton = _automaton(language)
+def scan(text: str, language: str | None, *, scope: bool = False) -> Scan:
+    """Every lexicon hit in ``text``, by kind; ``language`` (ISO 639-1) limits language-specific terms.
+
+    ``scope=True`` looks for the scope topics only (``Kind.SCOPE``); otherwise every other kind is looked for.
+    """
+    automaton = _automaton(language, scope)
     rules = automaton.rules
     lowered = lower_preserving_length(text)
     size = len(text)
@@ -419,17 +446,16 @@ def scan(text: str, language: str | None) -> Scan:
         if targets is None:
             by_kind[kind].append((start, end, payload))
             continue
-        left_ok = start == 0 or not lowered[start - 1].isalnum()
-        right_ok = end == size or not lowered[end].isalnum()
         for kind, target_edge, surface, payload, may_be_covered, covers in targets:
-            if target_edge == _BOTH:
-                if not (left_ok and right_ok):
+            if target_edge:  # only the entries of a MIXED key keep an edge rule of their own
+                if target_edge == _BOTH:
+                    if (start and lowered[start - 1].isalnum()) or (end != size and lowered[end].isalnum()):
+                        continue
+                elif target_edge == _LEFT:
+                    if start and lowered[start - 1].isalnum():
+                        continue
+                elif target_edge == _RIGHT and end != size and lowered[end].isalnum():
                     continue
-            elif target_edge == _LEFT:
-                if not left_ok:
-                    continue
-            elif target_edge == _RIGHT and not right_ok:
-                continue
             if surface is not None and text[start:end] != surface:
                 continue
             for inner, offset in covers:

@@ -27,10 +27,16 @@ Categories (see ``TAXONOMY.md`` beside this module for the full definitions and 
     (Basel) treatment of crypto, payment-system rules. A plain interest-rate decision is NOT this category and
     is not regulation: it is monetary policy, a hard negative.
 
+Scope topics (``SCOPE``) say what a story is about and whether that subject is the product's: crypto, banking,
+markets, tech platforms, data, competition, taxation, sanctions, telecoms and consumer protection are in scope;
+health, transport, the environment, education, sports, crime, war, elections, weather, entertainment and science
+are not. They are not signals: the matcher collects them (``Kind.SCOPE``) for the flagger's learned decision,
+and the lexicon score does not read them.
+
 The terms are data, not code: ``lexicon/concepts.yaml`` declares the categories, their signal concepts with a
-weight tier each, the category-weight overrides and the hard-negative topics; each language's file
-(``lexicon/en.yaml`` ... ``lexicon/ar.yaml``) lists its signal terms by concept, its authority terms and its
-negative cues by topic. This module turns them into the tables ``matcher`` and ``flagger`` read.
+weight tier each, the category-weight overrides, the hard-negative topics and the scope topics; each language's
+file (``lexicon/en.yaml`` ... ``lexicon/cs.yaml``) lists its signal terms by concept, its authority terms, its
+negative cues by topic and its scope terms by topic. This module turns them into the tables ``matcher`` and ``flagger`` read.
 
 Each concept carries a weight tier: ``STRONG`` terms are regulation on their own, ``MEDIUM`` ones mostly are,
 ``WEAK`` ones ("rules", "investigation", "ban") only count fully when an authority is named in the same
@@ -80,6 +86,14 @@ class NegativeSpec(NamedTuple):
     terms: dict[str, Terms]
 
 
+class ScopeSpec(NamedTuple):
+    """A scope topic: whether it is in the product's scope, and its terms by language."""
+
+    topic: str
+    in_scope: bool
+    terms: dict[str, Terms]
+
+
 _FILES = lexicon.load()
 _DECLARED = _FILES.concepts
 
@@ -113,16 +127,24 @@ AUTHORITY_TERMS: Final[dict[str, Terms]] = {
     language: tuple(document["authority_terms"]) for language, document in _FILES.languages.items()
 }
 
+
+def _terms_by_language(section: str, topic: str) -> dict[str, Terms]:
+    """Each language's terms of ``topic`` in a section of the language files (``negative_cues``, ``scope``)."""
+    return {
+        language: tuple(document[section][topic])
+        for language, document in _FILES.languages.items()
+        if topic in document[section]
+    }
+
+
 # Topic cues of the hard negatives. They lower the score (not to zero: a fine for a hack still is enforcement).
 NEGATIVE_CUES: Final[tuple[NegativeSpec, ...]] = tuple(
-    NegativeSpec(
-        topic,
-        weight,
-        {
-            language: tuple(document["negative_cues"][topic])
-            for language, document in _FILES.languages.items()
-            if topic in document["negative_cues"]
-        },
-    )
+    NegativeSpec(topic, weight, _terms_by_language("negative_cues", topic))
     for topic, weight in _DECLARED["negative_topics"].items()
+)
+
+# Scope topics: what a story is about, in the product's scope or not. Collected, never scored by the lexicon.
+SCOPE_TOPICS: Final[dict[str, bool]] = dict(_DECLARED["scope_topics"])
+SCOPE: Final[tuple[ScopeSpec, ...]] = tuple(
+    ScopeSpec(topic, in_scope, _terms_by_language("scope", topic)) for topic, in_scope in SCOPE_TOPICS.items()
 )

@@ -1,15 +1,16 @@
 """The regulation lexicon's data files, read once per process: ``load() -> LexiconFiles``.
 
-The folder holds one YAML file per flagged language (``en.yaml`` ... ``ar.yaml``: signal terms by concept,
-authority terms, hard-negative cues by topic, hand-added place forms by country code, role words, words that
-are never names) and three language-neutral files: ``concepts.yaml`` (categories, concepts and their weight
-tiers, category-weight overrides, negative topics and their weights), ``places.yaml`` (home jurisdictions,
-CLDR regional codes, ambiguous place names) and ``organisations.yaml`` (regulators, companies, known people).
+The folder holds one YAML file per flagged language (``en.yaml`` ... ``cs.yaml``: signal terms by concept,
+authority terms, hard-negative cues by topic, scope terms by topic, hand-added place forms by country code,
+role words, words that are never names) and three language-neutral files: ``concepts.yaml`` (categories,
+concepts and their weight tiers, category-weight overrides, negative topics and their weights, scope topics and
+whether each is in the product's scope), ``places.yaml`` (home jurisdictions, CLDR regional codes, ambiguous
+place names) and ``organisations.yaml`` (regulators, companies, known people).
 ``schema.json`` describes each kind; ``tests/transforms/test_lexicon_files.py`` validates every file against it.
 
 ``taxonomy``, ``entities`` and ``places`` turn the documents into the tables ``matcher`` and ``flagger`` read.
 ``load`` refuses files that name what the others do not declare (``problems``): a signal of an unknown concept
-would otherwise be dropped without a word.
+or a scope term of an unknown topic would otherwise be dropped without a word.
 """
 
 from __future__ import annotations
@@ -87,11 +88,12 @@ def load() -> LexiconFiles:
 def problems(files: LexiconFiles, place_codes: Collection[str] | None = None) -> list[str]:
     """What one file names that another does not declare, one line per problem (empty: the files fit).
 
-    Checks concepts, topics, categories and languages; with ``place_codes`` (every valid code, which needs
-    pycountry) also the country codes of places, regulators and home jurisdictions.
+    Checks concepts, negative and scope topics, categories and languages; with ``place_codes`` (every valid code,
+    which needs pycountry) also the country codes of places, regulators and home jurisdictions.
     """
     concepts: Mapping[str, Mapping[str, str]] = files.concepts["concepts"]
     topics = files.concepts["negative_topics"]
+    scope_topics = files.concepts["scope_topics"]
     found: list[str] = []
 
     def check_code(where: str, code: str) -> None:
@@ -115,6 +117,11 @@ def problems(files: LexiconFiles, place_codes: Collection[str] | None = None) ->
             f"{language}.yaml: negative_cues: unknown topic {topic}"
             for topic in document["negative_cues"]
             if topic not in topics
+        )
+        found.extend(
+            f"{language}.yaml: scope: unknown topic {topic}"
+            for topic in document["scope"]
+            if topic not in scope_topics
         )
         for code in document["places"]:
             check_code(f"{language}.yaml: places", code)
