@@ -19,14 +19,15 @@ FLINK_BEAM_VERSION := $(shell sed -nE 's/^apache-beam==([0-9.]+).*/\1/p' deploy/
 PRISM := $(NEWSBEAM_CACHE)/bin/prism
 export NEWSBEAM_PRISM := $(PRISM)
 
-.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval bench clean browser promtool flink flink-venv test-flink
+.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval train-flagger bench clean browser promtool flink flink-venv test-flink
 
 help:
 	@echo "make run        set up, start local Kafka, run the pipeline on the bundled sample feeds, show flagged stories"
 	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite (but Flink)"
 	@echo "make test-flink the FlinkRunner integration test, in .venv-flink on Beam $(FLINK_BEAM_VERSION) (own Kafka)"
 	@echo "make run-live   run the streaming pipeline on deploy/feeds/default.yaml (real feeds, needs internet)"
-	@echo "make eval       regulation-flagger evaluation gate (and extraction quality when ../shared/corpus exists)"
+	@echo "make eval       regulation-flagger gate on the real test split, its regression suite, extraction quality (needs ../shared/corpus)"
+	@echo "make train-flagger  retrain the flagger's model from the real labelled set (deterministic; needs ../shared/corpus)"
 	@echo "make bench      benchmarks: print figures and write tests/bench/results/*.json"
 	@echo "make kafka-up / kafka-down   the local single-node KRaft broker on KAFKA_PORT (default 9092)"
 
@@ -124,7 +125,11 @@ unit: $(BIN)/.installed
 
 eval: $(BIN)/.installed
 	$(BIN)/python tests/eval/evaluate_regulation.py
+	$(BIN)/python tests/eval/evaluate_regulation.py --written
 	$(BIN)/python tests/eval/evaluate_extraction.py
+
+train-flagger: $(BIN)/.installed
+	$(BIN)/python tests/eval/train_flagger.py
 
 # starts and stops a broker of its own (free port, own state folder): the demo broker on 9092 is left alone
 bench: install

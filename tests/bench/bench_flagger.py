@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
 from transforms.language import detect_language  # noqa: E402
 from transforms.regulation import flag_regulation, warm_up  # noqa: E402
 
-EVAL_DIR = REPO / "tests" / "eval" / "regulation"
+EVAL_DIR = REPO / "tests" / "eval" / "regulation" / "written"
 CJK = {"ja", "zh"}
 
 

@@ -42,7 +42,7 @@ from tests.conftest import LocalKafka  # noqa: E402
 from transforms.records import Article, Regulation  # noqa: E402
 
 SAMPLES = REPO / "deploy" / "feeds" / "sample"
-EVAL = REPO / "tests" / "eval" / "regulation"
+EVAL = REPO / "tests" / "eval" / "regulation" / "written"
 ZYTE_GOLD = (
     REPO.parent / "shared" / "corpus" / "pages" / "zyte-article-extraction-benchmark" / "ground-truth.json"
 )
@@ -73,7 +73,7 @@ def prose() -> tuple[str, str]:
     for page in sorted(SAMPLES.glob("*/*.html")):
         body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"))
         parts.append(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
-    return "\n".join(parts), "tests/eval/regulation + deploy/feeds/sample (../shared/corpus absent)"
+    return "\n".join(parts), "tests/eval/regulation/written + deploy/feeds/sample (../shared/corpus absent)"
 
 
 def article_values(size: int, count: int, text: str) -> list[bytes]:

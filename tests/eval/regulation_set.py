@@ -5,8 +5,8 @@ Everything lives in ``tests/eval/regulation/real/``:
 * ``items.jsonl``: items labelled by reading, following ``docs/regulation-guideline.md``: ``label`` (1 = a
   regulation story), ``uncertain`` (a borderline item, decided by the guideline's compliance-analyst question),
   and for positives ``categories`` and ``jurisdictions``;
-* ``weak.jsonl``: weakly labelled items (a publisher's own Regulation/Policy tag, a regulator's press feed, a
-  general-news feed) — for training only, never for tuning or testing;
+* ``weak.jsonl``: weakly labelled items (the unread rest of general-news captures, labelled 0) — for training
+  only, never for tuning or testing;
 * ``splits.json``: every source's split (``train``, ``dev``, ``test``). A source is one capture (one file of one
   repository or of the shared corpus); the split is by source, so no capture of the test split is ever trained
   on. ``test_fingerprint`` freezes the test split's labels (``tests/eval/test_regulation_set.py`` checks it).
@@ -64,6 +64,7 @@ class Item:
     categories: tuple[str, ...] = ()
     jurisdictions: tuple[str, ...] = ()
     weak: str | None = None
+    publisher: str = ""  # the site or body that published it ("cointelegraph.com", "sec.gov")
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -112,6 +113,7 @@ def to_item(record: dict[str, Any], splits: dict[str, str]) -> Item:
         categories=tuple(record.get("categories", ())),
         jurisdictions=tuple(record.get("jurisdictions", ())),
         weak=record.get("weak"),
+        publisher=record.get("publisher", ""),
         record=record,
     )
 
