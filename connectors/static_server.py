@@ -1,4 +1,4 @@
-"""A small HTTP server on 127.0.0.1 that serves a folder: the demo's feeds and pages, the tests' fixtures.
+"""A small HTTP server on loopback that serves a folder: the demo's feeds and pages, the tests' fixtures.
 
 It runs in a daemon thread and stops with ``close()`` (or as a context manager). Routes can be added to
 misbehave on purpose (status codes, delays, redirects, endless bodies) for the hostile-input tests.
@@ -40,9 +40,10 @@ def reply(status: int, body: bytes = b"", **headers: str) -> Route:
 
 
 class StaticServer:
-    """Serve ``root`` at ``http://127.0.0.1:<port>/``; ``port=0`` picks a free port."""
+    """Serve ``root`` at ``http://<host>:<port>/``; ``port=0`` picks a free port. ``host`` is a loopback
+    address (any of 127.0.0.0/8 on Linux), so tests can stand up a second server at another address."""
 
-    def __init__(self, root: Path | str, *, port: int = 0) -> None:
+    def __init__(self, root: Path | str, *, port: int = 0, host: str = "127.0.0.1") -> None:
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) of every request
@@ -62,7 +63,8 @@ class StaticServer:
                     return
                 server._serve_file(self)
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.host = host
+        self._httpd = http.server.ThreadingHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
@@ -70,7 +72,7 @@ class StaticServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
