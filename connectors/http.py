@@ -251,11 +251,13 @@ def check_destination(
     if not allow_private_networks:
         allowed = [ipaddress.ip_network(network, strict=False) for network in allowed_networks]
         for address in addresses:
-            if not address_is_public(address) and not any(
-                ipaddress.ip_address(address) in n for n in allowed
-            ):
+            ip = ipaddress.ip_address(address)
+            if not address_is_public(address) and not any(ip in network for network in allowed):
+                carried = _carried_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else ()
+                inside = f" (it carries {', '.join(map(str, carried))})" if carried else ""
+                where = f"{host} is a" if host == address else f"{host} resolves to a"
                 raise Blocked(
-                    f"{host} resolves to non-public address {address}; "
+                    f"{where} non-public address {address}{inside}; "
                     "set allow_private_networks to fetch from private networks",
                     url=url,
                 )

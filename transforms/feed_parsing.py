@@ -33,6 +33,7 @@ import feedparser
 import lxml.html
 from feedparser.datetimes import _parse_date as parse_feed_date
 
+from transforms.dead_letters import well_formed
 from transforms.feed_encoding import DecodedFeed, decode_feed
 from transforms.ids import article_id, canonical_url, choose_identity, content_hash, entry_key
 from transforms.records import Feed, FeedEntry
@@ -152,16 +153,21 @@ def _json_items(text: str, base: str) -> tuple[list[_RawItem], str, str, str | N
         link = raw.get("url") or raw.get("external_url") or ""
         items.append(
             _RawItem(
-                guid=str(raw.get("id") if raw.get("id") is not None else "").strip(),
-                link=link.strip() if isinstance(link, str) else "",  # resolved against base with the rest
-                title=str(raw.get("title") or ""),
-                summary=str(raw.get("summary") or ""),
-                content=str(raw.get("content_html") or raw.get("content_text") or ""),
+                guid=_text(raw.get("id") if raw.get("id") is not None else "").strip(),
+                link=_text(link).strip() if isinstance(link, str) else "",  # resolved against base later
+                title=_text(raw.get("title") or ""),
+                summary=_text(raw.get("summary") or ""),
+                content=_text(raw.get("content_html") or raw.get("content_text") or ""),
                 published=_iso_text(raw.get("date_published")) or _iso_text(raw.get("date_modified")),
             )
         )
-    title = str(document.get("title") or "")
-    return items, f"json{number}", str(document.get("language") or ""), warning, title
+    title = _text(document.get("title") or "")
+    return items, f"json{number}", _text(document.get("language") or ""), warning, title
+
+
+def _text(value: Any) -> str:
+    """A JSON value as text that has a UTF-8 form: JSON can escape lone surrogates, Kafka cannot carry them."""
+    return well_formed(str(value))
 
 
 class _PrologRead(Exception):
