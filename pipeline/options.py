@@ -109,6 +109,21 @@ class NewsbeamOptions(PipelineOptions):
         )
         parser.add_argument("--sasl-mechanism", "--sasl_mechanism", dest="sasl_mechanism", default=None)
         parser.add_argument("--sasl-username", "--sasl_username", dest="sasl_username", default=None)
+        parser.add_argument(
+            "--sasl-password-file",
+            "--sasl_password_file",
+            dest="sasl_password_file",
+            default=None,
+            help="a file holding the SASL password, at this path on the launcher and on every worker "
+            "(else NEWSBEAM_KAFKA_SASL_PASSWORD_FILE or NEWSBEAM_KAFKA_SASL_PASSWORD); never the password itself",
+        )
+        parser.add_argument(
+            "--ssl-password-file",
+            "--ssl_password_file",
+            dest="ssl_password_file",
+            default=None,
+            help="a file holding the password of --ssl-keyfile (else NEWSBEAM_KAFKA_SSL_PASSWORD[_FILE])",
+        )
         parser.add_argument("--ssl-cafile", "--ssl_cafile", dest="ssl_cafile", default=None)
         parser.add_argument("--ssl-certfile", "--ssl_certfile", dest="ssl_certfile", default=None)
         parser.add_argument("--ssl-keyfile", "--ssl_keyfile", dest="ssl_keyfile", default=None)

@@ -17,7 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from apache_beam.runners.runner import PipelineResult, PipelineRunner
 
 from connectors.http import HttpSettings, user_agent_for
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, KafkaSettingsError
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
 from connectors.ops_events import publish_heartbeat
 from connectors.published_articles import read_published
@@ -59,6 +59,23 @@ class HeartbeatOptions(PipelineOptions):
         )
 
 
+# newsbeam run's Kafka options → the KafkaSettings.from_env arguments they set (None keeps the default)
+KAFKA_OPTIONS = {
+    "sasl_password_file": "sasl_password_file",
+    "ssl_password_file": "ssl_password_file",
+    "security_protocol": "security_protocol",
+    "sasl_mechanism": "sasl_mechanism",
+    "sasl_username": "sasl_username",
+    "ssl_cafile": "ssl_cafile",
+    "ssl_certfile": "ssl_certfile",
+    "ssl_keyfile": "ssl_keyfile",
+    "kafka_acks": "acks",
+    "kafka_max_unacknowledged": "max_unacknowledged",
+    "kafka_compression": "compression_type",
+    "kafka_linger_ms": "linger_ms",
+}
+
+
 # Given the validated config before the runner starts, returns a context that watches the run
 # (the terminal progress bar); entered around the run, left when it finished.
 RunWatcher = Callable[[PipelineConfig], AbstractContextManager[Any]]
@@ -86,19 +103,13 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
     )
     if extraction_processes < 0:
         raise ConfigError("--extraction-processes must be 0 (extract in the worker's process) or more")
-    kafka = KafkaSettings.from_env(
-        options.kafka_bootstrap_servers,
-        security_protocol=options.security_protocol,
-        sasl_mechanism=options.sasl_mechanism,
-        sasl_username=options.sasl_username,
-        ssl_cafile=options.ssl_cafile,
-        ssl_certfile=options.ssl_certfile,
-        ssl_keyfile=options.ssl_keyfile,
-        acks=options.kafka_acks,
-        max_unacknowledged=options.kafka_max_unacknowledged,
-        compression_type=options.kafka_compression,
-        linger_ms=options.kafka_linger_ms,
-    )
+    try:
+        kafka = KafkaSettings.from_env(
+            options.kafka_bootstrap_servers,
+            **{setting: getattr(options, option) for option, setting in KAFKA_OPTIONS.items()},
+        )
+    except KafkaSettingsError as error:
+        raise ConfigError(str(error)) from error
     return PipelineConfig(
         feeds=feeds_file.feeds,
         kafka=kafka,
