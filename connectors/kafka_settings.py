@@ -135,7 +135,9 @@ class KafkaSettings:
         if self.max_unacknowledged < 1:
             raise KafkaSettingsError("max_unacknowledged must be at least 1")
         if self.outage_timeout_ms <= 0:
-            raise KafkaSettingsError(f"the outage wait must be positive, not {self.outage_timeout_ms} ms")
+            raise KafkaSettingsError(
+                f"the outage wait (--kafka-outage-timeout) must be positive, not {self.outage_timeout_ms / 1000:g} s"
+            )
 
     @classmethod
     def from_env(
@@ -213,7 +215,8 @@ class KafkaSettings:
             "batch_size": self.batch_size,
             "max_request_size": self.max_request_size,
             "delivery_timeout_ms": self.delivery_timeout_ms,
-            "max_block_ms": self.max_block_ms,
+            # a send that waits for metadata waits for the broker: never longer than the outage wait
+            "max_block_ms": min(self.max_block_ms, self.outage_timeout_ms),
             "allow_auto_create_topics": False,
         }
 

@@ -23,8 +23,12 @@ from pipeline import allocator
 from pipeline.config import ConfigError, PipelineConfig
 from pipeline.feeds_cli import feeds as feeds_group
 from pipeline.subscribe import subscribe_command
+from transforms.dead_letters import RunStopped
 
 log = logging.getLogger("newsbeam")
+
+# the RunStopped subclasses a worker can raise, by name: a portable runner returns them as text
+RUN_STOPPED_NAMES = ("LooksLikeABug", "PublishFailed")
 
 
 def _configure_logging(level: str, log_format: str = "text") -> None:
@@ -48,6 +52,15 @@ def _pop_log_format(args: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]
     if found is not None and found not in ("text", "json"):
         raise click.BadParameter(f"--log-format must be text or json, not {found!r}")
     return tuple(rest), found
+
+
+def _explained_stop(text: str) -> str | None:
+    """The message of a ``RunStopped`` that a runner's error quotes (``…PublishFailed: Kafka at …``)."""
+    for line in reversed(text.splitlines()):
+        for name in RUN_STOPPED_NAMES:
+            if f"{name}: " in line:
+                return line.split(f"{name}: ", 1)[1].strip()
+    return None
 
 
 def _stop_on_sigterm() -> None:
@@ -128,11 +141,17 @@ def run(args: tuple[str, ...]) -> None:
     _stop_on_sigterm()
     try:
         summary = run_pipeline(args, watch=watch)
-    except (ConfigError, KafkaUnreachable, TopicConflict) as error:
+    except (ConfigError, KafkaUnreachable, TopicConflict, RunStopped) as error:
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt:
         log.info("stopped")
         return
+    except Exception as error:
+        # a portable runner (Prism, Flink) hands a worker's RunStopped back as text inside its own error
+        explained = _explained_stop(str(error))
+        if explained is None:
+            raise
+        raise click.ClickException(explained) from error
     counters = ", ".join(f"{name}={value}" for name, value in sorted(summary.counters.items()))
     seen = watchers[0].counts.as_dict() if watchers else None
     log.info(
@@ -239,10 +258,13 @@ def _health_options(command: Any) -> Any:
         broken_after: float,
         broken_polls: int,
         overdue_after: float,
+        connect_timeout: float,
         **rest: Any,
     ) -> Any:
+        if connect_timeout <= 0:
+            raise click.BadParameter("--connect-timeout must be a positive number of seconds")
         health = _Health(
-            kafka=KafkaSettings.from_env(bootstrap_servers),
+            kafka=KafkaSettings.from_env(bootstrap_servers, bootstrap_timeout_ms=int(connect_timeout * 1000)),
             topics=TopicNames(topic_prefix),
             lookback=lookback * 3600.0,
             rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
@@ -280,6 +302,13 @@ def _health_options(command: Any) -> Any:
                 default=5,
                 show_default=True,
                 help="failed polls in a row that make a feed broken at once",
+            ),
+            click.option(
+                "--connect-timeout",
+                type=float,
+                default=30.0,
+                show_default=True,
+                help="seconds to try reaching Kafka before giving up",
             ),
             click.option(
                 "--overdue-after",
@@ -338,10 +367,15 @@ def monitor(health: _Health, host: str, port: int, lag_interval: float) -> None:
 @main.command()
 @_health_options
 def status(health: _Health) -> None:
-    """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy."""
-    from pipeline.status import load_state, show_status
+    """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy, 3 when
+    Kafka cannot be reached."""
+    from pipeline.status import EXIT_UNREACHABLE, load_state, show_status
 
-    state = load_state(health.kafka, health.topics, lookback=health.lookback, rules=health.rules)
+    try:
+        state = load_state(health.kafka, health.topics, lookback=health.lookback, rules=health.rules)
+    except KafkaUnreachable as error:
+        click.echo(f"Error: {error} Health unknown.", err=True)
+        sys.exit(EXIT_UNREACHABLE)
     if not show_status(state):
         sys.exit(1)
 

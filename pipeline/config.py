@@ -291,3 +291,4 @@ class PipelineConfig:
     max_in_flight: int = 32
     # extraction processes per extraction DoFn instance; 0 extracts on a thread of the worker's own process
     extraction_processes: int = 0
+    restart_read_timeout: float = 60.0  # seconds to read back what earlier runs published

@@ -153,6 +153,24 @@ class NewsbeamOptions(PipelineOptions):
             "instead of one each; costs at most that much latency)",
         )
         parser.add_argument(
+            "--kafka-outage-timeout",
+            "--kafka_outage_timeout",
+            dest="kafka_outage_timeout",
+            type=float,
+            default=None,
+            help="seconds publishing waits for a broker that stopped acknowledging before the run stops "
+            "(default 600)",
+        )
+        parser.add_argument(
+            "--restart-read-timeout",
+            "--restart_read_timeout",
+            dest="restart_read_timeout",
+            type=float,
+            default=60.0,
+            help="seconds the launcher may spend reading <prefix>.articles back at start, so that what "
+            "earlier runs published is not published again (default 60)",
+        )
+        parser.add_argument(
             "--kafka-max-unacknowledged",
             "--kafka_max_unacknowledged",
             dest="kafka_max_unacknowledged",

@@ -103,9 +103,13 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
     )
     if extraction_processes < 0:
         raise ConfigError("--extraction-processes must be 0 (extract in the worker's process) or more")
+    if options.restart_read_timeout <= 0:
+        raise ConfigError("--restart-read-timeout must be a positive number of seconds")
+    outage = options.kafka_outage_timeout
     try:
         kafka = KafkaSettings.from_env(
             options.kafka_bootstrap_servers,
+            outage_timeout_ms=None if outage is None else int(outage * 1000),
             **{setting: getattr(options, option) for option, setting in KAFKA_OPTIONS.items()},
         )
     except KafkaSettingsError as error:
@@ -123,6 +127,7 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         retention_ms=options.retention_ms,
         max_in_flight=options.max_in_flight,
         extraction_processes=extraction_processes,
+        restart_read_timeout=options.restart_read_timeout,
     )
 
 
@@ -211,7 +216,7 @@ def _start_and_wait(
         config.kafka.bootstrap_servers,
     )
     # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
-    published = read_published(config.kafka, config.topics.articles)
+    published = read_published(config.kafka, config.topics.articles, timeout=config.restart_read_timeout)
     pipeline = beam.Pipeline(runner=runner, options=options)
     build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
     with watch(config) if watch is not None else contextlib.nullcontext():

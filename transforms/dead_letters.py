@@ -26,7 +26,12 @@ UNEXPECTED = "unexpected_error"  # the reason of a failure no stage anticipated;
 BUG_AFTER = 10  # unexpected failures with no success before a stage takes them for a bug and stops the run
 
 
-class LooksLikeABug(RuntimeError):
+class RunStopped(RuntimeError):
+    """A run stopped for a reason its message explains in full: the command line prints the message as it
+    is, without a traceback."""
+
+
+class LooksLikeABug(RunStopped):
     """Every element a stage was given failed the same unexpected way: newsbeam's fault, not the input's."""
 
 

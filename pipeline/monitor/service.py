@@ -23,7 +23,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer
 
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_admin, new_consumer
 from connectors.kafka_topics import TopicNames
 from connectors.ops_events import TopicTail, consumer_lag
 from pipeline.monitor.metrics import render
@@ -135,8 +135,8 @@ class MonitorService:
             while not self._stop.is_set():
                 try:
                     if admin is None or consumer is None:
-                        admin = KafkaAdminClient(**self.settings.kafka.admin_config())
-                        consumer = KafkaConsumer(**self.settings.kafka.consumer_config(group_id=None))
+                        admin = new_admin(self.settings.kafka)
+                        consumer = new_consumer(self.settings.kafka, group_id=None)
                     self.state.set_lag(consumer_lag(admin, consumer, topics=self.settings.topics.all()))
                 except Exception as error:
                     log.warning("reading consumer lag failed: %s", error)
