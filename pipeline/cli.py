@@ -191,7 +191,7 @@ def classify() -> None:
     """Flag JSON Lines from stdin ({"id", "title", "text", "language"?}) to JSON Lines on stdout."""
     from pipeline.classify import run_classify
 
-    sys.exit(run_classify(sys.stdin, sys.stdout, sys.stderr))
+    sys.exit(run_classify(sys.stdin.buffer, sys.stdout, sys.stderr))
 
 
 @main.command()
