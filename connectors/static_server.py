@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import mimetypes
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +36,24 @@ def reply(status: int, body: bytes = b"", **headers: str) -> Route:
 
     def route(handler: http.server.BaseHTTPRequestHandler) -> None:
         respond(handler, status, body, **headers)
+
+    return route
+
+
+def drip_headers(lines: int = 20, every: float = 0.5) -> Route:
+    """A route that sends a 200 status line, then one header line every ``every`` seconds: a server that
+    never lets a per-read timeout fire, for the tests of a fetch's whole-exchange budget."""
+
+    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        try:
+            for line in range(lines):
+                handler.send_header(f"X-Slow-{line}", "x")
+                handler.flush_headers()
+                time.sleep(every)
+            handler.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up: what the tests want
 
     return route
 

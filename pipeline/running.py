@@ -134,8 +134,13 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
 def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     """Run the pipeline with command-line style ``argv`` (newsbeam options plus any Beam options)."""
     options = PipelineOptions(list(argv))
-    ours = options.view_as(NewsbeamOptions)
-    config = config_from_options(ours)
+    return run_config(config_from_options(options.view_as(NewsbeamOptions)), options, watch=watch)
+
+
+def run_config(
+    config: PipelineConfig, options: PipelineOptions, *, watch: RunWatcher | None = None
+) -> RunSummary:
+    """Run the pipeline of ``config`` with the Beam ``options`` it was made from (the runner's among them)."""
     heartbeat_interval = options.view_as(HeartbeatOptions).heartbeat_interval
     if heartbeat_interval <= 0:
         raise ConfigError("--heartbeat-interval must be positive")

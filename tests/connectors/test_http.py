@@ -28,7 +28,7 @@ from connectors.errors import (
     TooManyRedirects,
 )
 from connectors.http import HttpClient, HttpSettings, address_is_public, check_destination
-from connectors.static_server import StaticServer, reply
+from connectors.static_server import StaticServer, drip_headers, reply
 from tests.conftest import SAMPLES
 from tests.resolvers import RebindingResolver, SilentResolver
 
@@ -487,16 +487,7 @@ def test_a_url_that_does_not_parse_is_an_invalid_url_not_a_crash(url: str) -> No
     assert raised.value.reason == "invalid_url"
 
 
-def _slow_headers(handler: Handler) -> None:
-    handler.send_response(200)
-    try:
-        for line in range(20):  # 10 s of headers, none of the read timeouts (1 s) ever reached
-            handler.send_header(f"X-Slow-{line}", "x")
-            handler.flush_headers()
-            time.sleep(0.5)
-        handler.end_headers()
-    except (BrokenPipeError, ConnectionResetError):
-        pass
+_slow_headers = drip_headers()  # 10 s of headers, a line every 0.5 s: no read timeout ever fires
 
 
 def _time_to_time_out(settings: HttpSettings, url: str, match: str) -> float:
