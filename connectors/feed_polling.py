@@ -130,9 +130,8 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._fetching: list[
-            tuple[Future[Prefetched], Feed, Any, Any]
-        ] = []  # future, feed, timestamp, window
+        # each feed's fetch: the future, the feed, and the timestamp and window its output keeps
+        self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
         self._repeats: list[WindowedValue] = []
         self._names: set[str] = set()
 

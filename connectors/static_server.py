@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import mimetypes
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,15 @@ def drip_headers(lines: int = 20, every: float = 0.5) -> Route:
     return route
 
 
+class _QuietHTTPServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up (what the hostile-input tests do on purpose) is no error worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class StaticServer:
     """Serve ``root`` at ``http://<host>:<port>/``; ``port=0`` picks a free port. ``host`` is a loopback
     address (any of 127.0.0.0/8 on Linux), so tests can stand up a second server at another address."""
@@ -83,7 +93,7 @@ class StaticServer:
                 server._serve_file(self)
 
         self.host = host
-        self._httpd = http.server.ThreadingHTTPServer((host, port), Handler)
+        self._httpd = _QuietHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)

@@ -50,6 +50,8 @@ class ElementFailures:
         failed_before = self.failed
         try:
             produced = list(work())
+        except LooksLikeABug:
+            raise  # the work's own verdict on this stage, not a failure of this element
         except Exception as error:
             letter = self.dead_letter(error, feed=feed, url=url, key=key, input=input)
             return [beam.pvalue.TaggedOutput(DEAD_LETTER, letter)]
