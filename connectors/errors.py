@@ -52,6 +52,13 @@ class HttpStatusError(FetchError):
         self.retry_after = retry_after
 
 
+class InvalidUrl(FetchError):
+    """The URL cannot be fetched as written: it does not parse, its port is out of range, its name is not
+    a valid internationalised domain name."""
+
+    reason = "invalid_url"
+
+
 class TooLarge(FetchError):
     """The body, once decompressed, passed the size cap."""
 

@@ -13,8 +13,9 @@ count of consecutive failures, so the schedule survives on whichever worker owns
 - the entry identity mode (GUID, GUID+link, link, content hash; ``transforms.ids``) chosen for the
   feed is kept, never climbed back from, and logged once when it changes.
 
-Outputs: entries (main), dead letters (unreachable or invalid feeds, entries without links) and one
-``FeedPoll`` ops record per poll.
+Outputs: entries (main), dead letters (unreachable or invalid feeds, entries without links, and any
+exception a feed raised that no one anticipated: ``unexpected_error``, the feed then backs off like any
+failed one) and one ``FeedPoll`` ops record per poll.
 
 A bounded (``--once``) run polls each feed exactly once and with no validators yet, so its GETs need not
 wait for one another: ``PollFeeds(http, at_once=True)`` fetches every feed of a bundle concurrently
@@ -43,12 +44,13 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.windowed_value import WindowedValue
 
-from connectors.errors import FetchError, HttpStatusError
+from connectors.errors import FetchError, FetchTimeout, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
 from connectors.robots import RobotsCache, shared_robots
-from transforms.dead_letters import DEAD_LETTER, dead_letter, utc_now
-from transforms.feed_parsing import InvalidFeed, parse_feed
-from transforms.records import Feed, FeedEntry, FeedPoll
+from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed, dead_letter, utc_now
+from transforms.failures import ElementFailures
+from transforms.feed_parsing import InvalidFeed, ParsedFeed, parse_feed
+from transforms.records import DeadLetter, Feed, FeedEntry, FeedPoll
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,18 @@ BROKEN_AFTER = 5  # consecutive failures after which a feed is reported broken (
 FEEDS_AT_ONCE = 16  # concurrent feed GETs of a bounded run (each site still takes its per-host share)
 ACCEPT = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, */*;q=0.5"}
 
-# A feed fetched ahead of its stateful poll step: the response, the failure, or None for "poll it there".
-Prefetched = HttpResponse | FetchError | None
+# Past the fetch budget, the wait for a bundle's feeds gives up on the ones still out (a backstop: every
+# fetch keeps to its budget); robots.txt may be fetched beside each, under a budget of its own.
+FETCH_GRACE = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """A feed fetched ahead of its stateful poll step: the response, or the failure (an unexpected one as
+    ``Crashed``, which survives pickling), and the seconds the fetch took."""
+
+    outcome: HttpResponse | FetchError | Crashed
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
+        # each feed's fetch: the future, the feed, and the timestamp and window its output keeps
         self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
         self._repeats: list[WindowedValue] = []
         self._names: set[str] = set()
@@ -139,10 +152,15 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
 
     def _fetch(self, feed: Feed) -> Prefetched:
         assert self._client is not None
+        started = time.monotonic()
+        outcome: HttpResponse | FetchError | Crashed
         try:
-            return get_feed(self._client, feed)
+            outcome = get_feed(self._client, feed)
         except FetchError as error:
-            return error
+            outcome = error
+        except Exception as error:  # the poll step dead-letters it with the rest of the feed's failures
+            outcome = Crashed.of(error)
+        return Prefetched(outcome, time.monotonic() - started)
 
     def process(
         self,
@@ -162,11 +180,28 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}
-        for future in as_completed(by_future):
-            feed, timestamp, window = by_future[future]
-            yield WindowedValue((feed, future.result()), timestamp, (window,))
+        # robots.txt and the feed each keep to the budget; the grace only bounds what nothing should reach
+        limit = 2 * self._http_settings.total_timeout + FETCH_GRACE
+        try:
+            for future in as_completed(by_future, timeout=limit):
+                feed, timestamp, window = by_future.pop(future)
+                yield WindowedValue((feed, future.result()), timestamp, (window,))
+        except TimeoutError:
+            for feed, timestamp, window in by_future.values():  # abandoned: their threads end on their own
+                late = FetchTimeout(f"still fetching after {limit:g}s; given up", url=feed.url)
+                yield WindowedValue((feed, Prefetched(late, limit)), timestamp, (window,))
         yield from self._repeats
         self._fetching, self._repeats, self._names = [], [], set()
+
+
+@dataclass(frozen=True, slots=True)
+class _PollClock:
+    """When one poll began: epoch seconds, the entries' ``seen_at``, and the monotonic start (moved back by
+    the time a fetch ahead of the poll took)."""
+
+    now: float
+    seen_at: str
+    started: float
 
 
 class _PollFeedFn(beam.DoFn):
@@ -175,6 +210,7 @@ class _PollFeedFn(beam.DoFn):
     def __init__(self, http: HttpSettings) -> None:
         self._http_settings = http
         self._client: HttpClient | None = None
+        self._failures = ElementFailures(STAGE)
         self.polled = Metrics.counter(STAGE, "feeds_polled")
         self.not_modified = Metrics.counter(STAGE, "not_modified")
         self.failed = Metrics.counter(STAGE, "poll_failures")
@@ -189,78 +225,107 @@ class _PollFeedFn(beam.DoFn):
             self._client.close()
 
     def process(
-        self, keyed: tuple[str, tuple[Feed, Prefetched]], state=beam.DoFn.StateParam(STATE)
+        self, keyed: tuple[str, tuple[Feed, Prefetched | None]], state=beam.DoFn.StateParam(STATE)
     ) -> Iterator[Any]:
         _, (feed, prefetched) = keyed
-        current: _FeedState = state.read() or _FeedState()
-        now = time.time()
-        if now < current.next_due:
-            return
+        yield from self._failures.outputs(
+            lambda: self._poll(feed, prefetched, state), feed=feed.name, url=feed.url, input=feed
+        )
+
+    def _fetch(self, feed: Feed, prefetched: Prefetched | None, current: _FeedState) -> HttpResponse:
+        """The feed's response: the one fetched ahead where it stands, else a GET now (with validators)."""
         assert self._client is not None
+        # a fetched-ahead outcome stands only where no validators would have been sent (a first poll)
+        if prefetched is not None and not (current.etag or current.last_modified):
+            if isinstance(prefetched.outcome, Exception):
+                raise prefetched.outcome
+            return prefetched.outcome
         headers = dict(ACCEPT)
         if current.etag:
             headers["If-None-Match"] = current.etag
         if current.last_modified:
             headers["If-Modified-Since"] = current.last_modified
-        seen_at = utc_now()
-        started = time.monotonic()
-        response: HttpResponse | None = None
+        return get_feed(self._client, feed, headers)
+
+    def _poll(self, feed: Feed, prefetched: Prefetched | None, state: Any) -> Iterator[Any]:
+        current: _FeedState = state.read() or _FeedState()
+        now = time.time()
+        if now < current.next_due:
+            return
+        ahead = prefetched.seconds if prefetched is not None else 0.0
+        clock = _PollClock(now=now, seen_at=utc_now(), started=time.monotonic() - ahead)
         try:
-            if isinstance(prefetched, FetchError):
-                raise prefetched
-            # a fetched-ahead response stands only where no validators would have been sent (a first poll)
-            if prefetched is not None and not (current.etag or current.last_modified):
-                response = prefetched
-                started -= response.elapsed
-            else:
-                response = get_feed(self._client, feed, headers)
+            response = self._fetch(feed, prefetched, current)
             self.polled.inc()
             if response.status == 304:
                 self.not_modified.inc()
                 wait = next_interval(feed, failures=0, hint=_seconds_hint(response.headers))
                 state.write(replace(current, next_due=now + wait, failures=0))
-                yield self._poll_event(feed, seen_at, started, 304, "not_modified", 0, now + wait, 0)
+                yield self._record(feed, clock, status=304, outcome="not_modified", next_due=now + wait)
                 return
             parsed = parse_feed(
                 feed,
                 response.body,
                 content_type=response.headers.get("content-type"),
                 final_url=response.url,
-                seen_at=seen_at,
+                seen_at=clock.seen_at,
                 identity_floor=current.identity,
             )
         except (FetchError, InvalidFeed) as error:
-            failures = current.failures + 1
-            status = error.status if isinstance(error, HttpStatusError) else None
-            hint = (
-                _seconds_hint({"retry-after": error.retry_after or ""})
-                if isinstance(error, HttpStatusError)
-                else None
-            )
-            wait = next_interval(feed, failures=failures, hint=hint)
-            state.write(replace(current, next_due=now + wait, failures=failures))
-            self.failed.inc()
-            reason = error.reason
-            level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
-            log.log(
-                level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error
-            )
-            yield beam.pvalue.TaggedOutput(
-                DEAD_LETTER, dead_letter(STAGE, reason, error, feed=feed.name, url=feed.url, input=feed)
-            )
-            broken = failures >= BROKEN_AFTER
-            yield self._poll_event(
-                feed,
-                seen_at,
-                started,
-                status,
-                "broken" if broken else reason,
-                0,
-                now + wait,
-                failures,
-                error=f"{reason}: {error}" if broken else str(error),
-            )
+            letter = dead_letter(STAGE, error.reason, error, feed=feed.name, url=feed.url, input=feed)
+            yield from self._failed(feed, clock, current, state, error, error.reason, letter)
             return
+        except Exception as error:  # anything else one feed raises: its dead letter, and the others go on
+            letter = self._failures.dead_letter(error, feed=feed.name, url=feed.url, input=feed)
+            yield from self._failed(feed, clock, current, state, error, UNEXPECTED, letter)
+            return
+        yield from self._parsed(feed, clock, current, state, response, parsed)
+
+    def _failed(
+        self,
+        feed: Feed,
+        clock: _PollClock,
+        current: _FeedState,
+        state: Any,
+        error: Exception,
+        reason: str,
+        letter: DeadLetter,
+    ) -> Iterator[Any]:
+        """A failed poll: back off, log, the dead letter and the ops record."""
+        failures = current.failures + 1
+        status = error.status if isinstance(error, HttpStatusError) else None
+        hint = (
+            _seconds_hint({"retry-after": error.retry_after or ""})
+            if isinstance(error, HttpStatusError)
+            else None
+        )
+        wait = next_interval(feed, failures=failures, hint=hint)
+        state.write(replace(current, next_due=clock.now + wait, failures=failures))
+        self.failed.inc()
+        level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
+        log.log(level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error)
+        yield beam.pvalue.TaggedOutput(DEAD_LETTER, letter)
+        broken = failures >= BROKEN_AFTER
+        yield self._record(
+            feed,
+            clock,
+            status=status,
+            outcome="broken" if broken else reason,
+            next_due=clock.now + wait,
+            failures=failures,
+            error=f"{reason}: {error}" if broken else str(error),
+        )
+
+    def _parsed(
+        self,
+        feed: Feed,
+        clock: _PollClock,
+        current: _FeedState,
+        state: Any,
+        response: HttpResponse,
+        parsed: ParsedFeed,
+    ) -> Iterator[Any]:
+        """A feed that parsed: its warnings, the new state, the rejected entries, the ops record, the entries."""
         if parsed.malformed:
             # keep what the lenient parser recovered, and tell the operators the feed is broken
             log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
@@ -290,7 +355,7 @@ class _PollFeedFn(beam.DoFn):
         )
         state.write(
             _FeedState(
-                next_due=now + wait,
+                next_due=clock.now + wait,
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
                 failures=0,
@@ -305,17 +370,15 @@ class _PollFeedFn(beam.DoFn):
                 ),
             )
         self.entries_seen.inc(len(parsed.entries))
-        self.latency.update(int((time.monotonic() - started) * 1000))
+        self.latency.update(int((time.monotonic() - clock.started) * 1000))
         log.info("polled %s: %d entries (%s)", feed.name, len(parsed.entries), parsed.format)
-        yield self._poll_event(
+        yield self._record(
             feed,
-            seen_at,
-            started,
-            response.status,
-            "malformed_feed" if parsed.malformed else "ok",
-            len(parsed.entries),
-            now + wait,
-            0,
+            clock,
+            status=response.status,
+            outcome="malformed_feed" if parsed.malformed else "ok",
+            entries=len(parsed.entries),
+            next_due=clock.now + wait,
             fmt=parsed.format,
             error=parsed.warning if parsed.malformed else None,
             identity=parsed.identity,
@@ -324,31 +387,31 @@ class _PollFeedFn(beam.DoFn):
         yield from parsed.entries
 
     @staticmethod
-    def _poll_event(
+    def _record(
         feed: Feed,
-        at: str,
-        started: float,
+        clock: _PollClock,
+        *,
         status: int | None,
         outcome: str,
-        entries: int,
         next_due: float,
-        failures: int,
-        *,
+        entries: int = 0,
+        failures: int = 0,
         fmt: str = "",
         error: str | None = None,
         identity: str = "",
         encoding: str = "",
     ) -> beam.pvalue.TaggedOutput:
+        """The poll's ops record."""
         return beam.pvalue.TaggedOutput(
             OPS,
             FeedPoll(
                 feed=feed.name,
                 url=feed.url,
-                at=at,
+                at=clock.seen_at,
                 status=status,
                 outcome=outcome,
                 entries=entries,
-                duration=round(time.monotonic() - started, 3),
+                duration=round(time.monotonic() - clock.started, 3),
                 next_poll=_iso(next_due),
                 consecutive_failures=failures,
                 format=fmt,
@@ -374,7 +437,7 @@ class PollFeeds(beam.PTransform):
     def expand(
         self, feeds: beam.PCollection[Feed]
     ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection, beam.PCollection[FeedPoll]]:
-        fetched: beam.PCollection[tuple[Feed, Prefetched]] = (
+        fetched: beam.PCollection[tuple[Feed, Prefetched | None]] = (
             feeds | "FetchAtOnce" >> beam.ParDo(_FetchFeedsAtOnceFn(self._http))
             if self._at_once
             else feeds | "NotFetchedYet" >> beam.Map(lambda feed: (feed, None))

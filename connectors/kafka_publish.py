@@ -7,8 +7,12 @@ What happens to a message the broker did not acknowledge:
 
 - the broker is away or slow (connection refused, timeouts, leader elections: kafka-python's retriable
   errors): the publisher waits, logging a warning every few seconds, and sends the message again once
-  the broker is back, for up to ``outage_timeout_ms``; then it fails the bundle (the runner retries it,
-  or the run ends with the error). Nothing is dropped: this is at-least-once.
+  the broker is back, for up to ``outage_timeout_ms`` (``--kafka-outage-timeout``); then it fails the
+  bundle with ``PublishFailed`` (the runner retries it, or the run ends with its message). Nothing is
+  dropped: this is at-least-once. When a send finds no metadata for its topic (the broker went away
+  before this topic was ever written to), kafka-python blocks that send; one such send per round says
+  the broker is away, and the other messages of the round wait for the next round unsent, so the whole
+  wait stays within the outage limit instead of one metadata wait per message.
 - the broker (or the client) rejects the message itself (too large, invalid record, not authorised for
   the topic): it is sent once more in a batch of its own (a broker refuses a whole batch for one bad
   message, and kafka-python then aborts the rest), and if refused again it becomes a dead letter on
@@ -43,7 +47,7 @@ from kafka.producer.future import FutureRecordMetadata
 
 from connectors.kafka_settings import KafkaSettings, new_producer
 from connectors.wire import KafkaRecord, dead_letter_to_dict, encode, headers_for
-from transforms.dead_letters import dead_letter
+from transforms.dead_letters import RunStopped, dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +68,7 @@ REJECTED = (
 )
 
 
-class PublishFailed(RuntimeError):
+class PublishFailed(RunStopped):
     """The broker did not acknowledge a message of the bundle and it could not be dead-lettered."""
 
 
@@ -121,6 +125,7 @@ class _PublishFn(beam.DoFn):
         self._dead_letter_topic = dead_letter_topic
         self._producer: KafkaProducer | None = None
         self._pending: list[_Sent] = []
+        self._broker_away = False  # a send of this round waited for metadata in vain
         self.published = Metrics.counter(STAGE, "published")
         self.resent = Metrics.counter(STAGE, "resent")
         self.dead_lettered = Metrics.counter(STAGE, "dead_lettered")
@@ -135,6 +140,7 @@ class _PublishFn(beam.DoFn):
 
     def start_bundle(self) -> None:
         self._pending = []
+        self._broker_away = False
 
     def process(
         self,
@@ -152,11 +158,17 @@ class _PublishFn(beam.DoFn):
 
     def _send(self, record: KafkaRecord, timestamp: Timestamp, window: BoundedWindow) -> _Sent:
         assert self._producer is not None
+        if self._broker_away:
+            away = kafka_errors.KafkaTimeoutError("not sent: the broker gave no metadata to an earlier send")
+            return _Sent(record, timestamp, window, None, away)
         try:
             future = self._producer.send(
                 record.topic, key=record.key, value=record.value, headers=list(record.headers)
             )
-        except kafka_errors.KafkaError as error:  # too large for max_request_size, metadata timeout...
+        except kafka_errors.KafkaTimeoutError as error:  # no metadata within max_block_ms: the broker is away
+            self._broker_away = True
+            return _Sent(record, timestamp, window, None, error)
+        except kafka_errors.KafkaError as error:  # too large for max_request_size...
             return _Sent(record, timestamp, window, None, error)
         return _Sent(record, timestamp, window, future)
 
@@ -220,9 +232,10 @@ class _PublishFn(beam.DoFn):
             ):
                 # still-pending futures may yet be written: re-sending them here would only add copies
                 raise PublishFailed(
-                    f"{len(retry)} message(s) not acknowledged by {self._settings.bootstrap_servers} within "
-                    f"{self._settings.outage_timeout_ms / 1000:.0f} s, first: {retry[0].record.topic}: "
-                    f"{type(error).__name__}: {error}"
+                    f"Kafka at {self._settings.bootstrap_servers} did not acknowledge {len(retry)} message(s) "
+                    f"within the outage wait of {self._settings.outage_timeout_ms / 1000:g} s "
+                    f"(--kafka-outage-timeout), the first for {retry[0].record.topic}: {type(error).__name__}: "
+                    f"{error}. Nothing unacknowledged counts as published: run again once the broker is back"
                 )
             rounds += 1
             log.warning(
@@ -238,6 +251,7 @@ class _PublishFn(beam.DoFn):
                 self._renew_producer()
             time.sleep(RESEND_PAUSE)
             self.resent.inc(len(retry))
+            self._broker_away = False  # the round's first send finds out whether it is back
             self._pending = [self._send(sent.record, sent.timestamp, sent.window) for sent in retry]
 
     def _send_alone(

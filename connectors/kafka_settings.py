@@ -1,7 +1,12 @@
 """How to reach a Kafka cluster: one frozen, picklable settings object for producer, consumer and admin.
 
-Secrets (SASL password, TLS key password) are held out of ``repr`` so that no log line, Beam display
-data or pickled-graph dump carries them; ``from_env`` reads them from the environment or from files.
+Secrets (SASL password, TLS key password) are never held: the settings name where each is read
+(``Secret``: a file named in the options, else the file named by ``NEWSBEAM_KAFKA_SASL_PASSWORD_FILE``,
+else ``NEWSBEAM_KAFKA_SASL_PASSWORD``; likewise ``NEWSBEAM_KAFKA_SSL_PASSWORD``), and whoever builds a
+client reads it there and then: the launcher for its admin client and consumers, each Beam worker in its
+DoFn's ``setup()``. So the settings travel inside the job graph (to Prism, Flink or Dataflow) and into
+logs without the secret; the workers need the variable or the file in their own environment.
+``from_env`` builds the settings of a command and checks at once that the secrets it needs can be read.
 
 ``new_producer``/``new_consumer``/``new_admin`` build the clients and translate kafka-python's bare
 "Unable to bootstrap" timeout into ``KafkaUnreachable`` (or ``KafkaAuthenticationFailed``,
@@ -24,6 +29,44 @@ from kafka import errors as kafka_errors
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 COMPRESSION_TYPES = (None, "gzip", "lz4", "zstd")  # snappy needs python-snappy, which we do not ship
+SASL_PASSWORD_ENV = "NEWSBEAM_KAFKA_SASL_PASSWORD"
+SSL_PASSWORD_ENV = "NEWSBEAM_KAFKA_SSL_PASSWORD"
+
+
+class KafkaSettingsError(ValueError):
+    """The Kafka settings are incomplete or contradictory, or a secret cannot be read; says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """Where one secret is read on the machine that builds a client: the file ``file``, else the file named
+    by the environment variable ``<env>_FILE``, else the variable ``env`` itself. Names only, never the
+    value: these settings are pickled into job graphs and shown in logs."""
+
+    env: str
+    file: str | None = None
+
+    def read(self) -> str | None:
+        """The secret here and now, or None when none of its places holds one; ``KafkaSettingsError`` when a
+        file it names cannot be read."""
+        named_by = "--sasl-password-file" if self.file else f"{self.env}_FILE"
+        path = self.file or os.environ.get(f"{self.env}_FILE")
+        if path:
+            try:
+                return Path(path).read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise KafkaSettingsError(
+                    f"cannot read the password file {path} (named by {named_by}): {error.strerror or error}"
+                ) from error
+            except UnicodeDecodeError as error:
+                raise KafkaSettingsError(
+                    f"the password file {path} (named by {named_by}) is not UTF-8 text"
+                ) from error
+        return os.environ.get(self.env)
+
+    def places(self) -> str:
+        """Where the secret is looked for, for messages."""
+        return f"the file {self.file}" if self.file else f"{self.env} or {self.env}_FILE"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,11 +78,11 @@ class KafkaSettings:
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
-    sasl_password: str | None = field(default=None, repr=False)
+    sasl_password: Secret = field(default_factory=lambda: Secret(SASL_PASSWORD_ENV))
     ssl_cafile: str | None = None
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
-    ssl_password: str | None = field(default=None, repr=False)
+    ssl_password: Secret = field(default_factory=lambda: Secret(SSL_PASSWORD_ENV))  # the key's, if encrypted
     ssl_check_hostname: bool = True
     # Producer: idempotent, acknowledged by all in-sync replicas. The linger fills batches: each produce
     # request costs kafka-python's sender thread ~1 ms of the GIL, and at 20 ms nearly every article went
@@ -69,48 +112,74 @@ class KafkaSettings:
 
     def __post_init__(self) -> None:
         if self.security_protocol not in SECURITY_PROTOCOLS:
-            raise ValueError(
-                f"security_protocol must be one of {SECURITY_PROTOCOLS}, not {self.security_protocol!r}"
+            raise KafkaSettingsError(
+                f"the security protocol must be one of {', '.join(SECURITY_PROTOCOLS)}, "
+                f"not {self.security_protocol!r}"
             )
         if self.security_protocol.startswith("SASL"):
             if self.sasl_mechanism not in SASL_MECHANISMS:
-                raise ValueError(f"SASL needs sasl_mechanism in {SASL_MECHANISMS}")
-            if not self.sasl_username or self.sasl_password is None:
-                raise ValueError("SASL needs a username and a password")
+                raise KafkaSettingsError(
+                    f"{self.security_protocol} needs a SASL mechanism (--sasl-mechanism): "
+                    f"{', '.join(SASL_MECHANISMS)}"
+                )
+            if not self.sasl_username:
+                raise KafkaSettingsError(f"{self.security_protocol} needs a user name (--sasl-username)")
         if self.compression_type not in COMPRESSION_TYPES:
-            raise ValueError(
+            raise KafkaSettingsError(
                 f"compression_type must be one of {COMPRESSION_TYPES}, not {self.compression_type!r}"
             )
         if self.acks not in ("0", "1", "all"):
-            raise ValueError(f"acks must be '0', '1' or 'all', not {self.acks!r}")
+            raise KafkaSettingsError(f"acks must be '0', '1' or 'all', not {self.acks!r}")
         if self.linger_ms < 0:
-            raise ValueError(f"linger_ms must be 0 or more, not {self.linger_ms}")
+            raise KafkaSettingsError(f"linger_ms must be 0 or more, not {self.linger_ms}")
         if self.max_unacknowledged < 1:
-            raise ValueError("max_unacknowledged must be at least 1")
+            raise KafkaSettingsError("max_unacknowledged must be at least 1")
+        if self.outage_timeout_ms <= 0:
+            raise KafkaSettingsError(
+                f"the outage wait (--kafka-outage-timeout) must be positive, not {self.outage_timeout_ms / 1000:g} s"
+            )
 
     @classmethod
-    def from_env(cls, bootstrap_servers: str, **overrides: Any) -> KafkaSettings:
-        """Settings with secrets from ``NEWSBEAM_KAFKA_SASL_PASSWORD`` (or ``..._FILE``) and the like.
-
-        Overrides that are None are left at their defaults (unset command-line options).
-        """
-
-        def secret(name: str) -> str | None:
-            if os.environ.get(f"{name}_FILE"):
-                return Path(os.environ[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
-            return os.environ.get(name)
-
-        values: dict[str, Any] = {"bootstrap_servers": bootstrap_servers}
-        if (password := secret("NEWSBEAM_KAFKA_SASL_PASSWORD")) is not None:
-            values["sasl_password"] = password
-        if (key_password := secret("NEWSBEAM_KAFKA_SSL_PASSWORD")) is not None:
-            values["ssl_password"] = key_password
+    def from_env(
+        cls,
+        bootstrap_servers: str,
+        *,
+        sasl_password_file: str | None = None,
+        ssl_password_file: str | None = None,
+        **overrides: Any,
+    ) -> KafkaSettings:
+        """A command's settings: ``overrides`` that are not None (unset command-line options keep the
+        defaults), the password files named in the options, and a check that every secret the settings
+        need can be read here now (``KafkaSettingsError`` says where it was looked for)."""
+        values: dict[str, Any] = {
+            "bootstrap_servers": bootstrap_servers,
+            "sasl_password": Secret(SASL_PASSWORD_ENV, sasl_password_file),
+            "ssl_password": Secret(SSL_PASSWORD_ENV, ssl_password_file),
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values.get("compression_type") == "none":  # the command line's spelling of "no compression"
             values["compression_type"] = None
-        return cls(**values)
+        settings = cls(**values)
+        settings.secrets()
+        return settings
+
+    def secrets(self) -> tuple[str | None, str | None]:
+        """The SASL password (when SASL is used) and the TLS key password, read from their places now;
+        ``KafkaSettingsError`` when SASL is used and no password is found."""
+        sasl = None
+        if self.security_protocol.startswith("SASL"):
+            sasl = self.sasl_password.read()
+            if sasl is None:
+                raise KafkaSettingsError(
+                    f"{self.security_protocol} needs the password of {self.sasl_username!r}; none was found "
+                    f"in {self.sasl_password.places()} (--sasl-password-file names a file)"
+                )
+        key = self.ssl_password.read() if self.security_protocol.endswith("SSL") else None
+        _hide_secrets(sasl, key)
+        return sasl, key
 
     def _common(self) -> dict[str, Any]:
+        sasl_password, ssl_password = self.secrets()  # here, on the machine that builds the client
         config: dict[str, Any] = {
             "bootstrap_servers": self.bootstrap_servers.split(","),
             "client_id": self.client_id,
@@ -123,14 +192,14 @@ class KafkaSettings:
             config.update(
                 sasl_mechanism=self.sasl_mechanism,
                 sasl_plain_username=self.sasl_username,
-                sasl_plain_password=self.sasl_password,
+                sasl_plain_password=sasl_password,
             )
         if self.security_protocol.endswith("SSL"):
             config.update(
                 ssl_cafile=self.ssl_cafile,
                 ssl_certfile=self.ssl_certfile,
                 ssl_keyfile=self.ssl_keyfile,
-                ssl_password=self.ssl_password,
+                ssl_password=ssl_password,
                 ssl_check_hostname=self.ssl_check_hostname,
             )
         return config
@@ -146,7 +215,8 @@ class KafkaSettings:
             "batch_size": self.batch_size,
             "max_request_size": self.max_request_size,
             "delivery_timeout_ms": self.delivery_timeout_ms,
-            "max_block_ms": self.max_block_ms,
+            # a send that waits for metadata waits for the broker: never longer than the outage wait
+            "max_block_ms": min(self.max_block_ms, self.outage_timeout_ms),
             "allow_auto_create_topics": False,
         }
 
@@ -191,9 +261,9 @@ class _HideSecrets(logging.Filter):
 _HIDE_SECRETS = _HideSecrets()
 
 
-def _hide_secrets_of(settings: KafkaSettings) -> None:
-    """Register ``settings``' secrets and filter every kafka-python logger (they exist once imported)."""
-    for secret in (settings.sasl_password, settings.ssl_password):
+def _hide_secrets(*secrets: str | None) -> None:
+    """Register ``secrets`` and filter every kafka-python logger (they exist once imported)."""
+    for secret in secrets:
         if secret:
             _HIDE_SECRETS.secrets.update({secret, repr(secret.encode("utf-8"))[2:-1]})
     if not _HIDE_SECRETS.secrets:
@@ -264,8 +334,8 @@ def _explain(
         if "SaslAuthenticationFailed" in reason or "UnsupportedSaslMechanism" in reason:
             return KafkaAuthenticationFailed(
                 f"{where} refused user {settings.sasl_username!r} with {settings.sasl_mechanism}: check the "
-                "user name, the mechanism and the password (NEWSBEAM_KAFKA_SASL_PASSWORD or "
-                f"NEWSBEAM_KAFKA_SASL_PASSWORD_FILE). The broker said: {reason}"
+                f"user name, the mechanism and the password ({settings.sasl_password.places()}). "
+                f"The broker said: {reason}"
             )
         if "CERTIFICATE_VERIFY_FAILED" in reason or "Handshake failed" in reason:
             return KafkaTlsFailed(
@@ -279,7 +349,7 @@ def _explain(
         return KafkaAuthenticationFailed(
             f"{where} accepted connections and then closed them during authentication: it most likely refused "
             f"user {settings.sasl_username!r} with {settings.sasl_mechanism}: check the user name, the mechanism "
-            "and the password (NEWSBEAM_KAFKA_SASL_PASSWORD or NEWSBEAM_KAFKA_SASL_PASSWORD_FILE). Last error: "
+            f"and the password ({settings.sasl_password.places()}). Last error: "
             f"{reasons[-1]}"
         )
     last = f"; last error: {reasons[-1]}" if reasons else ""
@@ -292,7 +362,6 @@ def _explain(
 @contextmanager
 def explained_connection_errors(settings: KafkaSettings) -> Iterator[None]:
     """Turn a client's bootstrap timeout into a ``KafkaUnreachable`` that says why (secrets kept out of logs)."""
-    _hide_secrets_of(settings)
     failures = _BootstrapFailures()
     kafka_log = logging.getLogger("kafka")
     kafka_log.addHandler(failures)

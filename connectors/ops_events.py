@@ -27,7 +27,7 @@ from apache_beam.utils.timestamp import Timestamp
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 
 from connectors.kafka_consume import Message, decode_record
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_consumer
 from connectors.kafka_topics import TopicNames
 from connectors.wire import KafkaRecord, heartbeat_record
 from transforms.dead_letters import utc_now
@@ -223,9 +223,7 @@ class TopicTail:
 
     def _ensure(self) -> KafkaConsumer:
         if self._consumer is None:
-            self._consumer = KafkaConsumer(
-                **self.settings.consumer_config(group_id=None, auto_offset_reset="earliest")
-            )
+            self._consumer = new_consumer(self.settings, group_id=None, auto_offset_reset="earliest")
         missing = [topic for topic in (*self.topics, *self.counted) if topic not in self._assigned]
         if missing:
             consumer = self._consumer

@@ -3,7 +3,8 @@
 Input: ``FeedEntry``. Output: ``Page`` with the body as it arrived and its Content-Type (extraction
 decodes it: ``transforms.page_encoding``), or, when the page cannot be had, a ``Page`` with ``body=None``
 and the error, so that extraction falls back to the feed's own text. Page failures are therefore not dead
-letters here: they are logged and counted, and the article still flows.
+letters here: they are logged and counted, and the article still flows. Only an exception that no one
+anticipated is also a dead letter (``unexpected_error``, with its class) beside that page.
 
 robots.txt is honoured for every page (``connectors.robots``) unless the entry's feed is listed in
 ``ignore_robots_for`` (``respect_robots: false`` in the feeds file); a disallowed page is not requested
@@ -18,6 +19,9 @@ ones download. Entries arrive grouped by feed, i.e. by site, and a site takes on
 that is below its cap. So the pool's threads never queue on one site's gate while other sites' pages wait,
 and the sites' backlogs shrink together: a run does not end on one site's last fifty pages fetched four
 at a time while the extraction cores idle (how every tests/bench/bench_pipeline.py run ended before).
+Every fetch keeps to its budget; still, a bundle waits for none longer than twice the budget (robots.txt
+and the page) plus ``FETCH_GRACE``: past that the page comes out without a body, and its thread is left
+to end on its own.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
@@ -38,12 +43,15 @@ from apache_beam.utils.windowed_value import WindowedValue
 from connectors.errors import FetchError
 from connectors.http import HttpClient, HttpSettings, politeness_key
 from connectors.robots import RobotsCache, shared_robots
+from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed
+from transforms.failures import ElementFailures
 from transforms.records import FeedEntry, Page
 
 log = logging.getLogger(__name__)
 
 STAGE = "FetchPages"
 HELD_PER_SLOT = 16  # entries held back per pool slot before process() waits for a fetch to finish
+FETCH_GRACE = 30.0  # seconds past twice the fetch budget before a bundle gives up waiting for a fetch
 
 
 def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None = None) -> Page:
@@ -81,6 +89,27 @@ def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """What a fetch thread hands back: the page, the seconds it took, and an unexpected failure if any."""
+
+    page: Page
+    seconds: float
+    crash: Crashed | None = None
+
+
+@dataclass(slots=True)
+class _InFlight:
+    """An entry whose fetch is under way, with what its output needs."""
+
+    future: Future[_Fetched]
+    entry: FeedEntry
+    site: str
+    timestamp: Timestamp
+    window: BoundedWindow
+    submitted: float
+
+
 class _FetchPageFn(beam.DoFn):
     def __init__(self, http: HttpSettings, max_in_flight: int, ignore_robots_for: frozenset[str]) -> None:
         self._http_settings = http
@@ -89,10 +118,13 @@ class _FetchPageFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: deque[tuple[Future[tuple[Page, float]], str, Timestamp, BoundedWindow]] = deque()
+        self._pending: deque[_InFlight] = deque()
         # held-back entries per site, each site's in arrival order
         self._held: dict[str, deque[tuple[FeedEntry, Timestamp, BoundedWindow]]] = {}
         self._site_load: dict[str, int] = {}
+        self._failures = ElementFailures(STAGE)
+        # robots.txt and the page, each within the budget; past this a fetch is given up on
+        self._give_up_after = 2 * http.total_timeout + FETCH_GRACE
         self.fetched = Metrics.counter(STAGE, "pages_fetched")
         self.failed = Metrics.counter(STAGE, "page_failures")
         self.latency = Metrics.distribution(STAGE, "fetch_latency_ms")
@@ -113,24 +145,30 @@ class _FetchPageFn(beam.DoFn):
         self._held = {}
         self._site_load = {}
 
-    def _timed_fetch(self, entry: FeedEntry) -> tuple[Page, float]:
+    def _timed_fetch(self, entry: FeedEntry) -> _Fetched:
         assert self._client is not None
         started = time.monotonic()
         robots = None if entry.feed in self._ignore_robots_for else self._robots
-        return fetch_page(self._client, entry, robots), time.monotonic() - started
+        try:
+            page = fetch_page(self._client, entry, robots)
+        except Exception as error:  # the article still goes out, from the feed's text; a dead letter says why
+            crash = Crashed.of(error)
+            page = _without_body(entry, f"{UNEXPECTED}: {crash.error_class}: {crash}")
+            return _Fetched(page, time.monotonic() - started, crash)
+        return _Fetched(page, time.monotonic() - started)
 
     def process(
         self,
         entry: FeedEntry,
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
-    ) -> Iterator[WindowedValue]:
+    ) -> Iterator[Any]:
         self._held.setdefault(politeness_key(entry.url), deque()).append((entry, timestamp, window))
         self._submit_what_fits()
         # hand on what is done, and wait for a fetch to finish only when too many entries are held back
         yield from self._drain(wait_while_held=HELD_PER_SLOT * self._max_in_flight)
 
-    def finish_bundle(self) -> Iterator[WindowedValue]:
+    def finish_bundle(self) -> Iterator[Any]:
         yield from self._drain(wait_while_held=0)
 
     def _submit_what_fits(self) -> None:
@@ -146,41 +184,67 @@ class _FetchPageFn(beam.DoFn):
             if not self._held[site]:
                 del self._held[site]
             self._site_load[site] = self._site_load.get(site, 0) + 1
-            self._pending.append((self._pool.submit(self._timed_fetch, entry), site, timestamp, window))
+            future = self._pool.submit(self._timed_fetch, entry)
+            self._pending.append(_InFlight(future, entry, site, timestamp, window, time.monotonic()))
 
-    def _drain(self, *, wait_while_held: int) -> Iterator[WindowedValue]:
+    def _drain(self, *, wait_while_held: int) -> Iterator[Any]:
         """Emit finished pages; wait for one while ``wait_while_held`` or more entries are held back
-        (0: until nothing is pending nor held)."""
+        (0: until nothing is pending nor held), never longer than the oldest fetch may take."""
         while True:
-            finished = [item for item in self._pending if item[0].done()]
+            now = time.monotonic()
+            finished = [
+                item
+                for item in self._pending
+                if item.future.done() or now - item.submitted > self._give_up_after
+            ]
             if not finished:
                 held = sum(len(entries) for entries in self._held.values())  # a few dozen sites at most
                 if not self._pending or (wait_while_held and held < wait_while_held):
                     return
-                wait([item[0] for item in self._pending], return_when=FIRST_COMPLETED)
+                oldest = min(item.submitted for item in self._pending)
+                wait(
+                    [item.future for item in self._pending],
+                    timeout=max(oldest + self._give_up_after - now, 0.0) + 0.1,
+                    return_when=FIRST_COMPLETED,
+                )
                 continue
             for item in finished:
                 self._pending.remove(item)
-                future, site, timestamp, window = item
-                self._site_load[site] -= 1
-                yield self._emit(future, timestamp, window)
+                self._site_load[item.site] -= 1
+                yield from self._emit(item)
             self._submit_what_fits()
 
-    def _emit(
-        self, future: Future[tuple[Page, float]], timestamp: Timestamp, window: BoundedWindow
-    ) -> WindowedValue:
-        page, seconds = future.result()
-        self.latency.update(int(seconds * 1000))
+    def _emit(self, item: _InFlight) -> Iterator[Any]:
+        if item.future.done():
+            fetched = item.future.result()
+        else:  # abandoned: its thread ends on its own, its result unread
+            late = f"timeout: still fetching after {self._give_up_after:g}s; given up"
+            fetched = _Fetched(_without_body(item.entry, late), self._give_up_after)
+        page = fetched.page
+        self.latency.update(int(fetched.seconds * 1000))
+        if fetched.crash is not None:
+            entry = page.entry
+            letter = self._failures.dead_letter(
+                fetched.crash, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
+            )
+            yield beam.pvalue.TaggedOutput(DEAD_LETTER, WindowedValue(letter, item.timestamp, (item.window,)))
+        else:
+            self._failures.count_success()
         if page.body is None:
             self.failed.inc()
             log.warning("page %s not fetched (%s); the feed's text will be used", page.entry.url, page.error)
         else:
             self.fetched.inc()
-        return WindowedValue(page, timestamp, (window,))
+        yield WindowedValue(page, item.timestamp, (item.window,))
+
+
+def _without_body(entry: FeedEntry, error: str) -> Page:
+    return Page(entry=entry, final_url=entry.url, status=0, body=None, error=error)
 
 
 class FetchPages(beam.PTransform):
-    """Feed entries → pages (the body that arrived, or the reason there is none)."""
+    """Feed entries → ``(pages, dead_letters)``: each page with the body that arrived or the reason there
+    is none; dead letters only for unexpected failures (the page still comes out, without a body)."""
 
     def __init__(
         self, http: HttpSettings, *, max_in_flight: int = 32, ignore_robots_for: frozenset[str] = frozenset()
@@ -190,10 +254,11 @@ class FetchPages(beam.PTransform):
         self._max_in_flight = max_in_flight
         self._ignore_robots_for = ignore_robots_for
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[Page]:
-        return entries | "Fetch" >> beam.ParDo(
+    def expand(self, entries: beam.PCollection[FeedEntry]) -> tuple[beam.PCollection[Page], beam.PCollection]:
+        outputs = entries | "Fetch" >> beam.ParDo(
             _FetchPageFn(self._http, self._max_in_flight, self._ignore_robots_for)
-        )
+        ).with_outputs(DEAD_LETTER, main="pages")
+        return outputs.pages, outputs[DEAD_LETTER]
 
 
 def _site_of(entry: FeedEntry) -> tuple[str, FeedEntry]:

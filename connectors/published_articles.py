@@ -14,23 +14,31 @@ import json
 import logging
 import time
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import TopicPartition
 
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_consumer
+from transforms.dead_letters import RunStopped
 
 log = logging.getLogger(__name__)
 
+RESTART_READ_TIMEOUT = 60.0  # seconds the launcher may spend reading the topic back (--restart-read-timeout)
+
+
+class RestartReadTooSlow(RunStopped):
+    """Reading back what earlier runs published took longer than its limit: nothing was started."""
+
 
 def read_published(
-    settings: KafkaSettings, topic: str, *, timeout: float = 60.0
+    settings: KafkaSettings, topic: str, *, timeout: float = RESTART_READ_TIMEOUT
 ) -> dict[str, tuple[str, str, int]]:
     """``{article_id: (feed, fingerprint, version)}`` of the highest version of each article on ``topic``.
 
     Reads to the end offsets taken at the start (not to an idle timeout, so an empty topic costs
-    nothing and a large one is read whole); ``timeout`` bounds the whole read. A missing topic is an
-    empty map. Messages that are not article JSON are skipped.
+    nothing and a large one is read whole); ``timeout`` bounds the whole read (``RestartReadTooSlow``).
+    A missing topic is an empty map. Messages that are not article JSON are skipped.
     """
-    consumer = KafkaConsumer(**settings.consumer_config(group_id=None, auto_offset_reset="earliest"))
+    deadline = time.monotonic() + timeout
+    consumer = new_consumer(settings, group_id=None, auto_offset_reset="earliest")
     published: dict[str, tuple[str, str, int]] = {}
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
@@ -41,11 +49,16 @@ def read_published(
         consumer.seek_to_beginning(*assigned)
         ends = consumer.end_offsets(assigned)
         pending = {tp for tp in assigned if ends[tp] > consumer.position(tp)}
-        deadline = time.monotonic() + timeout
         while pending:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"reading {topic} back took more than {timeout}s; {len(published)} read")
-            for records in consumer.poll(timeout_ms=500).values():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                left = sum(ends[tp] - consumer.position(tp) for tp in pending)
+                raise RestartReadTooSlow(
+                    f"reading {topic} back (what earlier runs published, so that they are not published "
+                    f"again) took more than {timeout:g} s: {len(published)} articles read, {left} messages "
+                    "left; nothing was started. Raise --restart-read-timeout, or check the broker"
+                )
+            for records in consumer.poll(timeout_ms=int(min(0.5, left) * 1000)).values():
                 for record in records:
                     _remember(published, record.key, record.value)
             pending = {tp for tp in pending if consumer.position(tp) < ends[tp]}

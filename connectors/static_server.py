@@ -1,4 +1,4 @@
-"""A small HTTP server on 127.0.0.1 that serves a folder: the demo's feeds and pages, the tests' fixtures.
+"""A small HTTP server on loopback that serves a folder: the demo's feeds and pages, the tests' fixtures.
 
 It runs in a daemon thread and stops with ``close()`` (or as a context manager). Routes can be added to
 misbehave on purpose (status codes, delays, redirects, endless bodies) for the hostile-input tests.
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import http.server
 import mimetypes
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -39,10 +41,38 @@ def reply(status: int, body: bytes = b"", **headers: str) -> Route:
     return route
 
 
-class StaticServer:
-    """Serve ``root`` at ``http://127.0.0.1:<port>/``; ``port=0`` picks a free port."""
+def drip_headers(lines: int = 20, every: float = 0.5) -> Route:
+    """A route that sends a 200 status line, then one header line every ``every`` seconds: a server that
+    never lets a per-read timeout fire, for the tests of a fetch's whole-exchange budget."""
 
-    def __init__(self, root: Path | str, *, port: int = 0) -> None:
+    def route(handler: http.server.BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        try:
+            for line in range(lines):
+                handler.send_header(f"X-Slow-{line}", "x")
+                handler.flush_headers()
+                time.sleep(every)
+            handler.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up: what the tests want
+
+    return route
+
+
+class _QuietHTTPServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up (what the hostile-input tests do on purpose) is no error worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+class StaticServer:
+    """Serve ``root`` at ``http://<host>:<port>/``; ``port=0`` picks a free port. ``host`` is a loopback
+    address (any of 127.0.0.0/8 on Linux), so tests can stand up a second server at another address."""
+
+    def __init__(self, root: Path | str, *, port: int = 0, host: str = "127.0.0.1") -> None:
         self.root = Path(root).resolve()
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path, headers) of every request
@@ -62,7 +92,8 @@ class StaticServer:
                     return
                 server._serve_file(self)
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.host = host
+        self._httpd = _QuietHTTPServer((host, port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="static-server", daemon=True)
@@ -70,7 +101,7 @@ class StaticServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"

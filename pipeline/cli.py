@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import ipaddress
 import json
 import logging
+import os
 import signal
 import sys
 from contextlib import AbstractContextManager
@@ -23,8 +25,13 @@ from pipeline import allocator
 from pipeline.config import ConfigError, PipelineConfig
 from pipeline.feeds_cli import feeds as feeds_group
 from pipeline.subscribe import subscribe_command
+from transforms.dead_letters import RunStopped
 
 log = logging.getLogger("newsbeam")
+
+# the RunStopped subclasses a worker can raise, by name: a portable runner returns them as text
+RUN_STOPPED_NAMES = ("LooksLikeABug", "PublishFailed")
+MONITOR_TOKEN_ENV = "NEWSBEAM_MONITOR_TOKEN"
 
 
 def _configure_logging(level: str, log_format: str = "text") -> None:
@@ -48,6 +55,15 @@ def _pop_log_format(args: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]
     if found is not None and found not in ("text", "json"):
         raise click.BadParameter(f"--log-format must be text or json, not {found!r}")
     return tuple(rest), found
+
+
+def _explained_stop(text: str) -> str | None:
+    """The message of a ``RunStopped`` that a runner's error quotes (``…PublishFailed: Kafka at …``)."""
+    for line in reversed(text.splitlines()):
+        for name in RUN_STOPPED_NAMES:
+            if f"{name}: " in line:
+                return line.split(f"{name}: ", 1)[1].strip()
+    return None
 
 
 def _stop_on_sigterm() -> None:
@@ -128,11 +144,17 @@ def run(args: tuple[str, ...]) -> None:
     _stop_on_sigterm()
     try:
         summary = run_pipeline(args, watch=watch)
-    except (ConfigError, KafkaUnreachable, TopicConflict) as error:
+    except (ConfigError, KafkaUnreachable, TopicConflict, RunStopped) as error:
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt:
         log.info("stopped")
         return
+    except Exception as error:
+        # a portable runner (Prism, Flink) hands a worker's RunStopped back as text inside its own error
+        explained = _explained_stop(str(error))
+        if explained is None:
+            raise
+        raise click.ClickException(explained) from error
     counters = ", ".join(f"{name}={value}" for name, value in sorted(summary.counters.items()))
     seen = watchers[0].counts.as_dict() if watchers else None
     log.info(
@@ -172,7 +194,7 @@ def classify() -> None:
     """Flag JSON Lines from stdin ({"id", "title", "text", "language"?}) to JSON Lines on stdout."""
     from pipeline.classify import run_classify
 
-    sys.exit(run_classify(sys.stdin, sys.stdout, sys.stderr))
+    sys.exit(run_classify(sys.stdin.buffer, sys.stdout, sys.stderr))
 
 
 @main.command()
@@ -239,10 +261,13 @@ def _health_options(command: Any) -> Any:
         broken_after: float,
         broken_polls: int,
         overdue_after: float,
+        connect_timeout: float,
         **rest: Any,
     ) -> Any:
+        if connect_timeout <= 0:
+            raise click.BadParameter("--connect-timeout must be a positive number of seconds")
         health = _Health(
-            kafka=KafkaSettings.from_env(bootstrap_servers),
+            kafka=KafkaSettings.from_env(bootstrap_servers, bootstrap_timeout_ms=int(connect_timeout * 1000)),
             topics=TopicNames(topic_prefix),
             lookback=lookback * 3600.0,
             rules=_rules(heartbeat_max_age, broken_after, broken_polls, overdue_after),
@@ -282,6 +307,13 @@ def _health_options(command: Any) -> Any:
                 help="failed polls in a row that make a feed broken at once",
             ),
             click.option(
+                "--connect-timeout",
+                type=float,
+                default=30.0,
+                show_default=True,
+                help="seconds to try reaching Kafka before giving up",
+            ),
+            click.option(
                 "--overdue-after",
                 type=float,
                 default=300.0,
@@ -312,10 +344,25 @@ def _rules(heartbeat_max_age: float, broken_after: float, broken_polls: int, ove
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on (0.0.0.0: all)")
 @click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port")
 @click.option("--lag-interval", type=float, default=15.0, show_default=True, help="seconds between lag reads")
-def monitor(health: _Health, host: str, port: int, lag_interval: float) -> None:
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"require the token in this file on every request (else {MONITOR_TOKEN_ENV}, if set)",
+)
+def monitor(health: _Health, host: str, port: int, lag_interval: float, token_file: Path | None) -> None:
     """Web dashboard, /metrics (Prometheus), /healthz and /api/... from the topics of TOPIC-PREFIX."""
     from pipeline.monitor.service import MonitorService, MonitorSettings
 
+    token = _monitor_token(token_file)
+    if token is None and not _loopback(host):
+        log.warning(
+            "serving on %s without a token: anyone who can reach port %d sees the dashboard and its API; "
+            "set %s or --token-file",
+            host,
+            port,
+            MONITOR_TOKEN_ENV,
+        )
     service = MonitorService(
         MonitorSettings(
             kafka=health.kafka,
@@ -325,6 +372,7 @@ def monitor(health: _Health, host: str, port: int, lag_interval: float) -> None:
             lookback=health.lookback,
             lag_interval=lag_interval,
             rules=health.rules,
+            token=token,
         )
     )
     click.echo(f"newsbeam monitor listening on {service.url}", err=True)
@@ -335,13 +383,38 @@ def monitor(health: _Health, host: str, port: int, lag_interval: float) -> None:
         log.info("monitor stopped")
 
 
+def _monitor_token(token_file: Path | None) -> str | None:
+    """The monitor's token: the file's content, else the environment's; None when neither is given."""
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise click.ClickException(f"cannot read the token file {token_file}: {error}") from error
+        if not token:
+            raise click.ClickException(f"the token file {token_file} is empty")
+        return token
+    return os.environ.get(MONITOR_TOKEN_ENV, "").strip() or None
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 @main.command()
 @_health_options
 def status(health: _Health) -> None:
-    """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy."""
-    from pipeline.status import load_state, show_status
+    """One-screen health summary (feeds, heartbeat, dead letters, lag); exit 1 when unhealthy, 3 when
+    Kafka cannot be reached."""
+    from pipeline.status import EXIT_UNREACHABLE, load_state, show_status
 
-    state = load_state(health.kafka, health.topics, lookback=health.lookback, rules=health.rules)
+    try:
+        state = load_state(health.kafka, health.topics, lookback=health.lookback, rules=health.rules)
+    except KafkaUnreachable as error:
+        click.echo(f"Error: {error} Health unknown.", err=True)
+        sys.exit(EXIT_UNREACHABLE)
     if not show_status(state):
         sys.exit(1)
 

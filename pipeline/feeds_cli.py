@@ -18,7 +18,8 @@ import yaml
 from connectors.errors import FetchError, HttpStatusError
 from connectors.feed_discovery import discover
 from connectors.http import HttpClient, HttpSettings, user_agent_for
-from pipeline.config import ConfigError, load_feeds
+from pipeline.config import MIN_POLL_INTERVAL, ConfigError, feed_url_problem, load_feeds
+from transforms.dead_letters import UNEXPECTED
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.opml import InvalidOpml, parse_opml
 
@@ -31,13 +32,30 @@ def feeds() -> None:
 @feeds.command("import-opml")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="write here")
-@click.option("--poll-interval", type=float, default=300.0, show_default=True, help="seconds, for every feed")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=MIN_POLL_INTERVAL),
+    default=300.0,
+    show_default=True,
+    help="seconds, for every feed",
+)
 def import_opml(opml_file: Path, out: Path | None, poll_interval: float) -> None:
-    """Turn an OPML subscription list into a feeds file (YAML)."""
+    """Turn an OPML subscription list into a feeds file (YAML); refuse it, listing every outline whose
+    feed URL cannot be polled (not http(s), does not parse, port out of range) with its line."""
     try:
         subscriptions = parse_opml(opml_file.read_bytes())
     except InvalidOpml as error:
         raise click.ClickException(f"{opml_file}: {error}") from error
+    problems = [
+        f"  {opml_file}:{sub.line}: outline {sub.name!r}: xmlUrl: {problem}"
+        for sub in subscriptions
+        if (problem := feed_url_problem(sub.url)) is not None
+    ]
+    if problems:
+        raise click.ClickException(
+            f"{opml_file} lists {len(problems)} feed(s) that cannot be polled; nothing was written:\n"
+            + "\n".join(problems)
+        )
     items: list[dict[str, Any]] = []
     for sub in subscriptions:
         item: dict[str, Any] = {"name": sub.name, "url": sub.url, "poll_interval": poll_interval}
@@ -124,6 +142,8 @@ def check(feeds_file: Path, allow_private_networks: bool, fetch_budget: float) -
                 status, problem = failure.status, f"{failure.reason}: {failure}"
             except (FetchError, InvalidFeed) as failure:
                 problem = f"{failure.reason}: {failure}"
+            except Exception as failure:  # one feed that trips newsbeam up is reported, the others checked
+                problem = f"{UNEXPECTED}: {type(failure).__name__}: {failure}"
             ok = not problem or problem.startswith("rejected")
             failed += 0 if ok else 1
             click.echo(

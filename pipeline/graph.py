@@ -2,12 +2,14 @@
 
 ```
  ReadFeedList ─▶ PollFeeds ─▶ DropDuplicates ─▶ FetchPages ─▶ ExtractArticles ─▶ FlagRegulation ─▶ ArticleRecords ─▶ Publish
-                   ├─ polls ─▶ OpsRecords ──────────────────────────────────────────────────────────────────────────▶ Publish
-                   └─ dead ──┬──── dead ───┬──── dead ──┴─▶ CountDeadLetters ─▶ DeadLetterRecords ───────────────────▶ Publish
+                   ├─ polls ─▶ OpsRecords ─────────────────────────────────────────────────────────────────────────▶ Publish
+                   └─ dead ─────┴─────────────────┴─────────────┴──────────────────┴─────────────────┴─▶ CountDeadLetters ─▶ DeadLetterRecords ─▶ Publish
  streaming only: PipelineHeartbeat (counts of every branch) ─▶ HeartbeatRecords ─▶ PublishHeartbeats
 ```
 Each branch publishes as it goes (no Flatten before ``PublishToKafka``). Labels are stable: they name the
-metrics and the dead letters' ``stage``.
+metrics and the dead letters' ``stage``. Every stage turns an exception raised for one element into a
+dead letter and goes on (``transforms.dead_letters.ElementFailures``); only a failure that hits every
+element stops the run, as ``LooksLikeABug``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pipeline.config import PipelineConfig
 from pipeline.runners import spreads_over_workers
 from transforms.dedup import DropDuplicates, Published
 from transforms.extraction import ExtractArticles
+from transforms.failures import GuardedFlatMap
 from transforms.flagging import FlagRegulation
 from transforms.records import Feed
 
@@ -81,7 +84,7 @@ def build_graph(
     )
     entries, poll_dead, polls = feeds | "PollFeeds" >> PollFeeds(config.http, at_once=config.once)
     # ``published``: what earlier runs published, so a restart does not publish it again
-    fresh = entries | "DropDuplicates" >> DropDuplicates(published)
+    fresh, dedup_dead = entries | "DropDuplicates" >> DropDuplicates(published)
     if spreads_over_workers(pipeline.runner, pipeline.options):
         # Several workers: break fusion on the small entries, never on the HTML (a reshuffle of pages cost
         # 16-20%, FACTS.md), and route them by site so that one worker owns each site's politeness limit
@@ -91,7 +94,7 @@ def build_graph(
             | "RouteEntriesBySite" >> RouteEntriesBySite(batch_size=config.max_in_flight)
             | "OneSiteAtATime" >> beam.FlatMap(lambda batch: batch[1])
         )
-    pages = fresh | "FetchPages" >> FetchPages(
+    pages, fetch_dead = fresh | "FetchPages" >> FetchPages(
         config.http,
         max_in_flight=config.max_in_flight,
         ignore_robots_for=frozenset(feed.name for feed in config.feeds if not feed.respect_robots),
@@ -100,13 +103,16 @@ def build_graph(
         processes=config.extraction_processes
     )
     flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation()
+    article_messages, record_dead = flagged | "ArticleRecords" >> GuardedFlatMap(
+        "ArticleRecords", article_records, topics
+    )
     dead = (
-        (poll_dead, extract_dead, flag_dead)
+        (poll_dead, dedup_dead, fetch_dead, extract_dead, flag_dead, record_dead)
         | "CollectDeadLetters" >> beam.Flatten()
         | "CountDeadLetters" >> CountDeadLetters()
     )
     records = (
-        flagged | "ArticleRecords" >> beam.FlatMap(article_records, topics),
+        article_messages,
         dead | "DeadLetterRecords" >> beam.Map(dead_letter_record, topics),
         polls | "OpsRecords" >> beam.Map(poll_record, topics),
     )

@@ -109,6 +109,21 @@ class NewsbeamOptions(PipelineOptions):
         )
         parser.add_argument("--sasl-mechanism", "--sasl_mechanism", dest="sasl_mechanism", default=None)
         parser.add_argument("--sasl-username", "--sasl_username", dest="sasl_username", default=None)
+        parser.add_argument(
+            "--sasl-password-file",
+            "--sasl_password_file",
+            dest="sasl_password_file",
+            default=None,
+            help="a file holding the SASL password, at this path on the launcher and on every worker "
+            "(else NEWSBEAM_KAFKA_SASL_PASSWORD_FILE or NEWSBEAM_KAFKA_SASL_PASSWORD); never the password itself",
+        )
+        parser.add_argument(
+            "--ssl-password-file",
+            "--ssl_password_file",
+            dest="ssl_password_file",
+            default=None,
+            help="a file holding the password of --ssl-keyfile (else NEWSBEAM_KAFKA_SSL_PASSWORD[_FILE])",
+        )
         parser.add_argument("--ssl-cafile", "--ssl_cafile", dest="ssl_cafile", default=None)
         parser.add_argument("--ssl-certfile", "--ssl_certfile", dest="ssl_certfile", default=None)
         parser.add_argument("--ssl-keyfile", "--ssl_keyfile", dest="ssl_keyfile", default=None)
@@ -136,6 +151,24 @@ class NewsbeamOptions(PipelineOptions):
             default=None,
             help="how long the producer waits to fill a batch (default 250: a request per ~10 articles "
             "instead of one each; costs at most that much latency)",
+        )
+        parser.add_argument(
+            "--kafka-outage-timeout",
+            "--kafka_outage_timeout",
+            dest="kafka_outage_timeout",
+            type=float,
+            default=None,
+            help="seconds publishing waits for a broker that stopped acknowledging before the run stops "
+            "(default 600)",
+        )
+        parser.add_argument(
+            "--restart-read-timeout",
+            "--restart_read_timeout",
+            dest="restart_read_timeout",
+            type=float,
+            default=60.0,
+            help="seconds the launcher may spend reading <prefix>.articles back at start, so that what "
+            "earlier runs published is not published again (default 60)",
         )
         parser.add_argument(
             "--kafka-max-unacknowledged",

@@ -23,6 +23,8 @@ from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from transforms.dead_letters import RunStopped
+
 if TYPE_CHECKING:  # the run imports Beam anyway; `newsbeam classify` only wants the logging set-up
     from connectors.ops_events import OpsMessage, TopicTail
     from pipeline.config import PipelineConfig
@@ -56,6 +58,16 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False, default=str)
 
 
+class _ExplainedStops(logging.Filter):
+    """Keeps the traceback of a ``RunStopped`` out of the log (Beam logs the errors of its DoFns with
+    theirs): its message says it all, and the command line prints it as the run's error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RunStopped):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def configure_logging(level: str, log_format: str = "text") -> None:
     """Logs to stderr: JSON lines for log shippers, rich on a terminal, plain lines otherwise."""
     if log_format not in LOG_FORMATS:
@@ -72,6 +84,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     else:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_ExplainedStops())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -224,12 +237,14 @@ class RunProgress:
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._tail is not None:
-            # the last bundle's messages were acknowledged before the run returned: read up to them
             try:
-                with self._lock:
-                    for message in self._tail.read_to_end(timeout=10.0):
-                        self.counts.add(message)
-                    self._count(self._tail.counted_messages())
+                # the last bundle's messages were acknowledged before the run returned: read up to them
+                # (a run that failed may have lost its broker: its counts so far are what there is)
+                if kind is None:
+                    with self._lock:
+                        for message in self._tail.read_to_end(timeout=10.0):
+                            self.counts.add(message)
+                        self._count(self._tail.counted_messages())
             except Exception as failure:
                 log.debug("could not read the last messages: %s", failure)
             finally:

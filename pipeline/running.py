@@ -17,7 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from apache_beam.runners.runner import PipelineResult, PipelineRunner
 
 from connectors.http import HttpSettings, user_agent_for
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, KafkaSettingsError
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
 from connectors.ops_events import publish_heartbeat
 from connectors.published_articles import read_published
@@ -59,6 +59,23 @@ class HeartbeatOptions(PipelineOptions):
         )
 
 
+# newsbeam run's Kafka options → the KafkaSettings.from_env arguments they set (None keeps the default)
+KAFKA_OPTIONS = {
+    "sasl_password_file": "sasl_password_file",
+    "ssl_password_file": "ssl_password_file",
+    "security_protocol": "security_protocol",
+    "sasl_mechanism": "sasl_mechanism",
+    "sasl_username": "sasl_username",
+    "ssl_cafile": "ssl_cafile",
+    "ssl_certfile": "ssl_certfile",
+    "ssl_keyfile": "ssl_keyfile",
+    "kafka_acks": "acks",
+    "kafka_max_unacknowledged": "max_unacknowledged",
+    "kafka_compression": "compression_type",
+    "kafka_linger_ms": "linger_ms",
+}
+
+
 # Given the validated config before the runner starts, returns a context that watches the run
 # (the terminal progress bar); entered around the run, left when it finished.
 RunWatcher = Callable[[PipelineConfig], AbstractContextManager[Any]]
@@ -86,19 +103,17 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
     )
     if extraction_processes < 0:
         raise ConfigError("--extraction-processes must be 0 (extract in the worker's process) or more")
-    kafka = KafkaSettings.from_env(
-        options.kafka_bootstrap_servers,
-        security_protocol=options.security_protocol,
-        sasl_mechanism=options.sasl_mechanism,
-        sasl_username=options.sasl_username,
-        ssl_cafile=options.ssl_cafile,
-        ssl_certfile=options.ssl_certfile,
-        ssl_keyfile=options.ssl_keyfile,
-        acks=options.kafka_acks,
-        max_unacknowledged=options.kafka_max_unacknowledged,
-        compression_type=options.kafka_compression,
-        linger_ms=options.kafka_linger_ms,
-    )
+    if options.restart_read_timeout <= 0:
+        raise ConfigError("--restart-read-timeout must be a positive number of seconds")
+    outage = options.kafka_outage_timeout
+    try:
+        kafka = KafkaSettings.from_env(
+            options.kafka_bootstrap_servers,
+            outage_timeout_ms=None if outage is None else int(outage * 1000),
+            **{setting: getattr(options, option) for option, setting in KAFKA_OPTIONS.items()},
+        )
+    except KafkaSettingsError as error:
+        raise ConfigError(str(error)) from error
     return PipelineConfig(
         feeds=feeds_file.feeds,
         kafka=kafka,
@@ -112,14 +127,20 @@ def config_from_options(options: NewsbeamOptions) -> PipelineConfig:
         retention_ms=options.retention_ms,
         max_in_flight=options.max_in_flight,
         extraction_processes=extraction_processes,
+        restart_read_timeout=options.restart_read_timeout,
     )
 
 
 def run(argv: Sequence[str], *, watch: RunWatcher | None = None) -> RunSummary:
     """Run the pipeline with command-line style ``argv`` (newsbeam options plus any Beam options)."""
     options = PipelineOptions(list(argv))
-    ours = options.view_as(NewsbeamOptions)
-    config = config_from_options(ours)
+    return run_config(config_from_options(options.view_as(NewsbeamOptions)), options, watch=watch)
+
+
+def run_config(
+    config: PipelineConfig, options: PipelineOptions, *, watch: RunWatcher | None = None
+) -> RunSummary:
+    """Run the pipeline of ``config`` with the Beam ``options`` it was made from (the runner's among them)."""
     heartbeat_interval = options.view_as(HeartbeatOptions).heartbeat_interval
     if heartbeat_interval <= 0:
         raise ConfigError("--heartbeat-interval must be positive")
@@ -200,7 +221,7 @@ def _start_and_wait(
         config.kafka.bootstrap_servers,
     )
     # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
-    published = read_published(config.kafka, config.topics.articles)
+    published = read_published(config.kafka, config.topics.articles, timeout=config.restart_read_timeout)
     pipeline = beam.Pipeline(runner=runner, options=options)
     build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
     with watch(config) if watch is not None else contextlib.nullcontext():

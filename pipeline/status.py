@@ -3,7 +3,8 @@
 It reads the topics once (from ``lookback`` seconds ago up to their current end) into the same
 ``MonitorState`` the web service keeps, reads consumer lag once, and prints a verdict, the feeds table,
 the heartbeat and counters, dead letters and lag. Exit status 0 when healthy, 1 when not (like
-``/healthz``), so scripts can use it too.
+``/healthz``), ``EXIT_UNREACHABLE`` (3) when Kafka cannot be reached, so that scripts tell "unhealthy"
+from "cannot tell".
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_admin, new_consumer
 from connectors.kafka_topics import TopicNames
 from connectors.ops_events import TopicTail, consumer_lag
 from pipeline.monitor.state import HealthRules, MonitorState
+
+EXIT_UNREACHABLE = 3  # Kafka could not be reached: health unknown (1 means unhealthy)
 
 STATUS_STYLE = {
     "ok": "bold green",
@@ -46,8 +48,8 @@ def load_state(
         state.apply_all(tail.read_to_end(timeout=timeout))
     finally:
         tail.close()
-    admin = KafkaAdminClient(**settings.admin_config())
-    consumer = KafkaConsumer(**settings.consumer_config(group_id=None))
+    admin = new_admin(settings)
+    consumer = new_consumer(settings, group_id=None)
     try:
         state.set_lag(consumer_lag(admin, consumer, topics=topics.all()))
     except Exception as error:  # lag is one part of the screen: show the rest

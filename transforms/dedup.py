@@ -14,6 +14,8 @@ empty (a fresh start), the published record stands in for it, so a restart does 
   restart) is dropped;
 - when the feed that first carried it changes its title or content, it passes again with version + 1.
 
+An entry that raises on the way becomes a dead letter (``unexpected_error``) and the others go on.
+
 The published map only holds what the broker acknowledged (it is read back from the topic), so an
 article counts as seen across restarts only after its message was acknowledged.
 """
@@ -22,12 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
+from transforms.dead_letters import DEAD_LETTER
+from transforms.failures import ElementFailures
 from transforms.ids import content_hash
 from transforms.records import FeedEntry
 
@@ -62,6 +67,7 @@ class _DropDuplicatesFn(beam.DoFn):
     LAST = ReadModifyWriteStateSpec("last_version", PickleCoder())
 
     def __init__(self) -> None:
+        self._failures = ElementFailures(STAGE)
         self.new = Metrics.counter(STAGE, "new_articles")
         self.updated = Metrics.counter(STAGE, "updated_articles")
         self.duplicates = Metrics.counter(STAGE, "duplicates")
@@ -72,8 +78,19 @@ class _DropDuplicatesFn(beam.DoFn):
         keyed: tuple[str, FeedEntry],
         published: Published,
         last=beam.DoFn.StateParam(LAST),
-    ) -> Iterator[FeedEntry]:
+    ) -> Iterator[FeedEntry | beam.pvalue.TaggedOutput]:
         article_id, entry = keyed
+        yield from self._failures.outputs(
+            lambda: self._decide(article_id, entry, published, last),
+            feed=entry.feed,
+            url=entry.url,
+            key=article_id,
+            input=entry,
+        )
+
+    def _decide(
+        self, article_id: str, entry: FeedEntry, published: Published, last: Any
+    ) -> Iterator[FeedEntry]:
         previous: tuple[str, str, int] | None = last.read()
         if previous is None and article_id in published:
             previous = tuple(published[article_id])  # type: ignore[assignment]
@@ -88,7 +105,7 @@ class _DropDuplicatesFn(beam.DoFn):
 
 
 class DropDuplicates(beam.PTransform):
-    """Feed entries → the entries that are new articles or new versions of one.
+    """Feed entries → ``(entries that are new articles or new versions of one, dead_letters)``.
 
     ``published`` is what earlier runs published (``{article_id: (feed, fingerprint, version)}``); it
     reaches the workers as a side input, so any worker can consult it.
@@ -98,10 +115,16 @@ class DropDuplicates(beam.PTransform):
         super().__init__()
         self._published = dict(published or {})
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[FeedEntry]:
+    def expand(
+        self, entries: beam.PCollection[FeedEntry]
+    ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection]:
         published = entries.pipeline | "PublishedEarlier" >> beam.Create(sorted(self._published.items()))
-        return (
+        outputs = (
             entries
             | "KeyByArticleId" >> beam.Map(lambda entry: (entry.article_id, entry))
-            | "KeepFirstVersions" >> beam.ParDo(_DropDuplicatesFn(), beam.pvalue.AsDict(published))
+            | "KeepFirstVersions"
+            >> beam.ParDo(_DropDuplicatesFn(), beam.pvalue.AsDict(published)).with_outputs(
+                DEAD_LETTER, main="entries"
+            )
         )
+        return outputs.entries, outputs[DEAD_LETTER]

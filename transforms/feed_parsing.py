@@ -2,13 +2,18 @@
 
 Input: a ``Feed`` and the body and headers its poll returned. The body is decoded first
 (``transforms.feed_encoding``: BOM, HTTP charset, XML declaration, then detection), so undeclared
-windows-1251 or Shift_JIS feeds read correctly. XML goes to feedparser, whose SAX parser neither loads
-external entities nor expands a billion laughs; a document that declares entities in an internal DTD
-subset is refused before parsing (``UnsafeFeed``, reason ``unsafe_xml``), because no news feed needs
-them. JSON Feed (which feedparser does not read) is parsed here with ``json``.
+windows-1251 or Shift_JIS feeds read correctly. XML goes to feedparser, whose strict parser (expat)
+expands the entities a document declares. So before feedparser sees it, expat itself reads the document's
+prolog, where a DOCTYPE can stand (comments, quoting and all, however long), and a DOCTYPE with an
+internal subset is refused (``UnsafeFeed``, reason ``unsafe_xml``): no news feed needs one, and it is
+where billion laughs and external entities are declared. A document whose prolog expat cannot read gets
+to feedparser's lenient parser, which expands no declared entity; it is refused all the same if
+``<!ENTITY`` appears anywhere in it. JSON Feed (which feedparser does not read) is parsed here with
+``json``; JSON nested deeper than the parser goes is not a feed.
 
 Output: a ``ParsedFeed`` with the entries that have a usable link and, as data, the entries that were
-rejected and why. Entries are told apart within the feed by GUID, falling back to GUID+link, the link,
+rejected and why (``no_link``; ``bad_link`` for a link that is not an http(s) URL or does not parse, such
+as a port out of range). Entries are told apart within the feed by GUID, falling back to GUID+link, the link,
 then a content hash when the feed's GUIDs are blank or repeated (``transforms.ids.choose_identity``);
 an entry repeated under the same key is counted and kept once. A body that is not a feed at all
 raises ``InvalidFeed``; the polling stage turns that into a dead letter.
@@ -19,21 +24,20 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import re
+import xml.parsers.expat
 import xml.sax
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import lxml.html
 from feedparser.datetimes import _parse_date as parse_feed_date
 
+from transforms.dead_letters import well_formed
 from transforms.feed_encoding import DecodedFeed, decode_feed
 from transforms.ids import article_id, canonical_url, choose_identity, content_hash, entry_key
 from transforms.records import Feed, FeedEntry
 
-_INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
 
 
@@ -133,6 +137,8 @@ def _json_items(text: str, base: str) -> tuple[list[_RawItem], str, str, str | N
         document = json.loads(text)
     except ValueError as error:
         raise InvalidFeed(f"not a feed: JSON that does not parse ({error})") from error
+    except RecursionError as error:  # json's parser recurses once per level of nesting
+        raise InvalidFeed("not a feed: JSON nested deeper than a JSON parser reads") from error
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise InvalidFeed("not a feed: JSON without an items list")
     version = str(document.get("version") or "")
@@ -147,30 +153,71 @@ def _json_items(text: str, base: str) -> tuple[list[_RawItem], str, str, str | N
         link = raw.get("url") or raw.get("external_url") or ""
         items.append(
             _RawItem(
-                guid=str(raw.get("id") if raw.get("id") is not None else "").strip(),
-                link=urljoin(base, link.strip()) if isinstance(link, str) and link.strip() else "",
-                title=str(raw.get("title") or ""),
-                summary=str(raw.get("summary") or ""),
-                content=str(raw.get("content_html") or raw.get("content_text") or ""),
+                guid=_text(raw.get("id") if raw.get("id") is not None else "").strip(),
+                link=_text(link).strip() if isinstance(link, str) else "",  # resolved against base later
+                title=_text(raw.get("title") or ""),
+                summary=_text(raw.get("summary") or ""),
+                content=_text(raw.get("content_html") or raw.get("content_text") or ""),
                 published=_iso_text(raw.get("date_published")) or _iso_text(raw.get("date_modified")),
             )
         )
-    title = str(document.get("title") or "")
-    return items, f"json{number}", str(document.get("language") or ""), warning, title
+    title = _text(document.get("title") or "")
+    return items, f"json{number}", _text(document.get("language") or ""), warning, title
+
+
+def _text(value: Any) -> str:
+    """A JSON value as text that has a UTF-8 form: JSON can escape lone surrogates, Kafka cannot carry them."""
+    return well_formed(str(value))
+
+
+class _PrologRead(Exception):
+    """The root element started: the prolog, the only place a DOCTYPE can stand, is over."""
+
+
+def refuse_internal_subset(document: bytes) -> None:
+    """Raise ``UnsafeFeed`` when ``document`` (UTF-8 XML) has a DOCTYPE with an internal subset, as expat
+    itself reads it; a prolog expat cannot read is refused when ``<!ENTITY`` appears anywhere.
+
+    Only the prolog is parsed: the first element ends it (a DOCTYPE can stand nowhere else), so this
+    costs next to nothing, and no entity is ever declared to the parser, let alone expanded.
+    """
+
+    def doctype(name: str, system_id: str | None, public_id: str | None, internal_subset: int) -> None:
+        if internal_subset:
+            raise UnsafeFeed(
+                f"the XML's DOCTYPE {name} has an internal subset, where entities are declared "
+                "(billion laughs, external entities): refused"
+            )
+
+    def element(name: str, attributes: object) -> None:
+        raise _PrologRead
+
+    parser = xml.parsers.expat.ParserCreate("utf-8")
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = element
+    try:
+        parser.Parse(document, True)
+    except _PrologRead:
+        return
+    except xml.parsers.expat.ExpatError as error:
+        # not well-formed before its root: only the lenient parser reads it, and it expands no declared
+        # entity; a declaration that only a repair could turn into a DOCTYPE is refused all the same
+        if b"<!ENTITY" in document:
+            raise UnsafeFeed(
+                f"the XML declares entities where its prolog cannot be read ({error}): refused"
+            ) from error
 
 
 def _xml_items(
     decoded: DecodedFeed, base: str
 ) -> tuple[list[_RawItem], str, str, str | None, bool, float | None, str]:
     """RSS/Atom → raw items, format, declared language, warning, malformed, ttl, title (feedparser)."""
-    subset = _INTERNAL_SUBSET.search(decoded.text[:65536])
-    if subset and "<!ENTITY" in subset.group(1).upper():
-        raise UnsafeFeed(
-            "the XML declares entities in its DOCTYPE (billion laughs, external entities): refused"
-        )
     # the text is handed on as UTF-8 with a matching declaration: feedparser must not second-guess it
+    document = decoded.as_utf8_xml()
+    refuse_internal_subset(document)
     result = feedparser.parse(
-        decoded.as_utf8_xml(),
+        document,
         response_headers={"content-location": base, "content-type": "application/xml; charset=utf-8"},
         resolve_relative_uris=True,
         sanitize_html=True,
@@ -252,7 +299,11 @@ def parse_feed(
             title = html_to_text(item.title) or fallback_title(text)
             rejected.append(("no_link", {"guid": item.guid or None, "title": title}))
             continue
-        url = canonical_url(link, base)
+        try:
+            url = canonical_url(link, base)
+        except ValueError as error:  # a port out of range, a broken IPv6 literal...
+            rejected.append(("bad_link", {"guid": item.guid or None, "link": link, "error": str(error)}))
+            continue
         if not url.startswith(("http://", "https://")):
             rejected.append(("bad_link", {"guid": item.guid or None, "link": link}))
             continue

@@ -25,6 +25,7 @@ class Subscription:
     url: str
     tags: tuple[str, ...] = ()
     language: str | None = None
+    line: int = 0  # of its <outline> in the OPML file, for messages about it
 
 
 def _slug(text: str) -> str:
@@ -57,7 +58,15 @@ def parse_opml(data: bytes) -> list[Subscription]:
             name = f"{base}-{number}"
         names.add(name)
         language = (outline.get("language") or "").strip() or None
-        found.append(Subscription(name, url, tuple(f for f in reversed(folders) if f), language))
+        found.append(
+            Subscription(
+                name=name,
+                url=url,
+                tags=tuple(f for f in reversed(folders) if f),
+                language=language,
+                line=outline.sourceline or 0,
+            )
+        )
     if not found:
         raise InvalidOpml("no <outline> with an xmlUrl: no feeds listed")
     return found

@@ -8,22 +8,32 @@ Two daemon threads keep a ``MonitorState`` current (one follows ``<prefix>.ops``
 - ``/metrics`` the Prometheus text format;
 - ``/healthz`` 200 or 503 with a JSON body that says why;
 - ``/api/summary``, ``/api/feeds``, ``/api/series``, ``/api/flagged``, ``/api/deadletters``, ``/api/lag``.
+
+With a token (``MonitorSettings.token``), every path answers 401 unless the request carries it, as
+``Authorization: Bearer <token>`` (scrapers, scripts) or the ``newsbeam_monitor_token`` cookie (browsers:
+opening ``/?token=<token>`` once sets the cookie and redirects to the same page without the token in its
+address). Every response carries a Content-Security-Policy that allows only the monitor's own scripts,
+styles and API (no inline code: what feeds say reaches the page as text only), ``X-Content-Type-Options:
+nosniff`` and ``Referrer-Policy: no-referrer``.
 """
 
 from __future__ import annotations
 
+import hmac
+import http.cookies
 import http.server
 import json
 import logging
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer
 
-from connectors.kafka_settings import KafkaSettings
+from connectors.kafka_settings import KafkaSettings, new_admin, new_consumer
 from connectors.kafka_topics import TopicNames
 from connectors.ops_events import TopicTail, consumer_lag
 from pipeline.monitor.metrics import render
@@ -38,6 +48,15 @@ STATIC = {
     "/favicon.svg": ("favicon.svg", "image/svg+xml"),
 }
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+TOKEN_COOKIE = "newsbeam_monitor_token"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # the address may carry ?token= once
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,6 +70,7 @@ class MonitorSettings:
     lookback: float = 24 * 3600.0  # seconds of history read at start-up
     lag_interval: float = 15.0
     rules: HealthRules = field(default_factory=HealthRules)
+    token: str | None = field(default=None, repr=False)  # every request must carry it, when set
 
 
 def summary(state: MonitorState) -> dict[str, Any]:
@@ -135,8 +155,8 @@ class MonitorService:
             while not self._stop.is_set():
                 try:
                     if admin is None or consumer is None:
-                        admin = KafkaAdminClient(**self.settings.kafka.admin_config())
-                        consumer = KafkaConsumer(**self.settings.kafka.consumer_config(group_id=None))
+                        admin = new_admin(self.settings.kafka)
+                        consumer = new_consumer(self.settings.kafka, group_id=None)
                     self.state.set_lag(consumer_lag(admin, consumer, topics=self.settings.topics.all()))
                 except Exception as error:
                     log.warning("reading consumer lag failed: %s", error)
@@ -158,14 +178,43 @@ class MonitorService:
             def log_message(self, format: str, *args: Any) -> None:
                 log.debug("%s %s", self.address_string(), format % args)
 
-            def _send(self, status: int, body: bytes, content_type: str) -> None:
+            def _send(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
+                extra = {name.replace("_", "-"): value for name, value in headers.items()}  # Set_Cookie...
+                for name, value in {**SECURITY_HEADERS, **extra}.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
+
+            def _authorised(self, query: dict[str, list[str]]) -> bool:
+                """Whether the request may be answered; answers it itself (401, or the cookie's
+                redirect) when not."""
+                token = service.settings.token
+                if token is None:
+                    return True
+                offered = [
+                    self.headers.get("Authorization", "").removeprefix("Bearer ").strip(),
+                    _cookie(self.headers.get("Cookie", ""), TOKEN_COOKIE),
+                ]
+                if any(hmac.compare_digest(value.encode(), token.encode()) for value in offered if value):
+                    return True
+                in_address = query.get("token", [""])[0]
+                if in_address and hmac.compare_digest(in_address.encode(), token.encode()):
+                    cookie = f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                    self._send(303, b"", "text/plain", Location=self.path.split("?", 1)[0], Set_Cookie=cookie)
+                    return False
+                body = (
+                    b"this monitor needs its token: send 'Authorization: Bearer <token>', "
+                    b"or open /?token=<token> once in a browser\n"
+                )
+                self._send(
+                    401, body, "text/plain; charset=utf-8", WWW_Authenticate='Bearer realm="newsbeam monitor"'
+                )
+                return False
 
             def _json(self, status: int, value: Any) -> None:
                 self._send(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), "application/json")
@@ -174,9 +223,11 @@ class MonitorService:
                 self.do_GET()
 
             def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 state = service.state
                 try:
+                    if not self._authorised(urllib.parse.parse_qs(query)):
+                        return
                     if path in STATIC:
                         name, kind = STATIC[path]
                         body = resources.files("pipeline.monitor").joinpath("static", name).read_bytes()
@@ -207,3 +258,14 @@ class MonitorService:
                     self._json(500, {"error": f"{type(error).__name__}: {error}"})
 
         return Handler
+
+
+def _cookie(header: str, name: str) -> str:
+    """The value of cookie ``name`` in a Cookie header ("" when absent or unparseable)."""
+    cookies = http.cookies.SimpleCookie()
+    try:
+        cookies.load(header)
+    except http.cookies.CookieError:
+        return ""
+    morsel = cookies.get(name)
+    return morsel.value if morsel is not None else ""

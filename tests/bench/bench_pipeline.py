@@ -492,8 +492,7 @@ def _state_pipeline(articles: int) -> None:
             | beam.Create(range(0, articles, batch))
             | "Entries" >> beam.FlatMap(entries)
             | "DropDuplicates" >> DropDuplicates()
-            | beam.combiners.Count.Globally()
-        )
+        )[0] | beam.combiners.Count.Globally()
         _ = kept | beam.Map(lambda n: print(f"kept {n}", flush=True))
 
 

@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import ipaddress
 import itertools
 import pickle
+import socket
 import ssl
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import urllib3
 
-from connectors import http as http_module
 from connectors.errors import (
     Blocked,
     ConnectionFailed,
     FetchError,
     FetchTimeout,
     HttpStatusError,
+    InvalidUrl,
     TooLarge,
     TooManyRedirects,
 )
-from connectors.http import HttpClient, HttpSettings, check_destination
-from connectors.static_server import StaticServer, reply
+from connectors.http import HttpClient, HttpSettings, address_is_public, check_destination
+from connectors.static_server import StaticServer, drip_headers, reply
 from tests.conftest import SAMPLES
+from tests.resolvers import RebindingResolver, SilentResolver
 
 Handler = http.server.BaseHTTPRequestHandler
 
@@ -317,49 +320,36 @@ def test_a_guarded_get_connects_to_the_address_it_checked(server: StaticServer) 
     assert server.requests[-1][1]["host"] == f"localhost:{server.port}"  # the name, not the address
 
 
-def test_a_connection_never_resolves_a_vetted_name_again(server: StaticServer) -> None:
-    # DNS rebinding: a name that passed the guard must not be resolved a second time by the connection
-    # (the answer could then be a private address). ".invalid" names never resolve (RFC 6761), so this
-    # request succeeds only if the connection opens to the address vetted for the name.
-    name = "rebind-check.invalid"
-    http_module._vetted[(name, server.port)] = ("127.0.0.1",)
-    try:
-        pool = http_module._VettedHTTPConnectionPool(name, server.port, retries=False, maxsize=1)
-        for _ in range(2):  # the second request rides the kept-alive connection: still the name in Host
-            response = pool.request("GET", "/en/rss.xml")
-            assert response.status == 200 and response.data.startswith(b"<?xml")
-            assert server.requests[-1][1]["host"] == f"{name}:{server.port}"
-        pool.close()
-    finally:
-        del http_module._vetted[(name, server.port)]
-
-
 def test_the_guard_returns_every_address_it_checked() -> None:
-    assert check_destination("http://93.184.215.14:8080/feed", allow_private_networks=False) == (
-        "93.184.215.14",
-    )
-    assert check_destination("http://127.0.0.1/feed", allow_private_networks=True) == ()
+    checked = check_destination("http://93.184.215.14:8080/feed", allow_private_networks=False)
+    assert (checked.addresses, checked.url) == (("93.184.215.14",), "http://93.184.215.14:8080/feed")
+    assert check_destination("http://127.0.0.1/feed", allow_private_networks=True).addresses == ("127.0.0.1",)
 
 
-def test_https_to_a_vetted_address_still_checks_the_certificate_against_the_name(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # the TCP connection goes to the vetted address; TLS (SNI and the certificate check) uses the name
+TLS_BODY = b"<?xml version='1.0'?><rss version='2.0'><channel><title>tls</title></channel></rss>"
+
+
+@pytest.fixture
+def tls_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """An HTTPS server on 127.0.0.1 with a certificate for localhost from a test CA that OpenSSL trusts
+    here: ``/feed`` answers ``TLS_BODY``, ``/slow-headers`` drips its headers."""
     from tests.integration.test_kafka_sasl_ssl import write_certificates
 
     ca_file, server_file = write_certificates(tmp_path)
-    body = b"<?xml version='1.0'?><rss version='2.0'><channel><title>tls</title></channel></rss>"
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
 
         def do_GET(self) -> None:
+            if self.path == "/slow-headers":
+                _slow_headers(self)
+                return
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(TLS_BODY)))
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(TLS_BODY)
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -368,18 +358,200 @@ def test_https_to_a_vetted_address_still_checks_the_certificate_against_the_name
     serving = threading.Thread(target=httpd.serve_forever, daemon=True)
     serving.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # OpenSSL's default trust store: our test CA
-    guarded = HttpClient(HttpSettings(allowed_networks=("127.0.0.0/8", "::1/128")))
     try:
-        port = httpd.server_address[1]
-        assert guarded.get(f"https://localhost:{port}/feed", max_bytes=10_000).body == body
-        # a name the certificate does not carry, pinned to the same address: the TLS check refuses it
-        http_module._vetted[("not-in-the-cert.invalid", port)] = ("127.0.0.1",)
-        pool = http_module._VettedHTTPSConnectionPool("not-in-the-cert.invalid", port, retries=False)
-        with pytest.raises(urllib3.exceptions.SSLError, match=r"not-in-the-cert\.invalid"):
-            pool.request("GET", "/feed")
-        pool.close()
+        yield httpd.server_address[1]
     finally:
-        http_module._vetted.pop(("not-in-the-cert.invalid", port), None)
-        guarded.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_https_to_a_vetted_address_still_checks_the_certificate_against_the_name(tls_port: int) -> None:
+    # the TCP connection goes to the vetted address; TLS (SNI and the certificate check) uses the name.
+    # A name the certificate does not carry, resolving to the same address: the TLS check refuses it.
+    resolver = RebindingResolver({"not-in-the-cert.invalid": ("127.0.0.1", "127.0.0.1")})
+    guarded = HttpClient(HttpSettings(allowed_networks=("127.0.0.0/8", "::1/128")))
+    other_name = HttpClient(HttpSettings(allowed_networks=("127.0.0.0/8",), resolver=resolver))
+    try:
+        assert guarded.get(f"https://localhost:{tls_port}/feed", max_bytes=10_000).body == TLS_BODY
+        with pytest.raises(ConnectionFailed, match=r"not-in-the-cert\.invalid"):
+            other_name.get(f"https://not-in-the-cert.invalid:{tls_port}/feed", max_bytes=10_000)
+    finally:
+        guarded.close()
+        other_name.close()
+
+
+def test_a_tls_server_that_drips_its_headers_meets_the_budget(tls_port: int) -> None:
+    settings = HttpSettings(allowed_networks=("127.0.0.0/8", "::1/128"), total_timeout=2.0, read_timeout=1.0)
+    seconds = _time_to_time_out(settings, f"https://localhost:{tls_port}/slow-headers", "budget")
+    assert seconds < 6  # the 2 s budget, not the 10 s of headers
+
+
+# --- issue 16: one spelling of the host, connections only to vetted addresses, one budget for everything ---
+
+
+@pytest.fixture
+def rebinding_pair(server: StaticServer) -> Iterator[tuple[StaticServer, StaticServer]]:
+    """The sample server on 127.0.0.1 and an "internal" one on 127.0.0.2 (same port) that must never be reached."""
+    with StaticServer(SAMPLES, port=server.port, host="127.0.0.2") as internal:
+        internal.routes["/en/rss.xml"] = reply(200, b"INTERNAL", Content_Type="application/rss+xml")
+        yield server, internal
+
+
+@pytest.mark.parametrize(
+    ("spelling", "looked_up"),
+    [
+        ("rb2.rebind.test.", "rb2.rebind.test"),  # trailing dot: urllib3 strips it, the guard must too
+        ("bücher.test", "xn--bcher-kva.test"),  # international: urllib3 uses A-labels, the guard must too
+        ("RB4.Rebind.TEST", "rb4.rebind.test"),
+    ],
+    ids=["trailing-dot", "idn", "mixed-case"],
+)
+def test_a_rebinding_name_is_fetched_only_from_the_address_the_guard_checked(
+    rebinding_pair: tuple[StaticServer, StaticServer], spelling: str, looked_up: str
+) -> None:
+    public, internal = rebinding_pair
+    resolver = RebindingResolver({looked_up: ("127.0.0.1", "127.0.0.2")})  # later answers: the internal one
+    client = HttpClient(
+        HttpSettings(allowed_networks=("127.0.0.1/32",), total_timeout=5.0, resolver=resolver)
+    )
+    try:
+        response = client.get(f"http://{spelling}:{public.port}/en/rss.xml", max_bytes=1_000_000)
+    finally:
+        client.close()
+    assert response.body.startswith(b"<?xml")
+    assert resolver.asked == [looked_up], "looked up once, under one spelling"
+    assert internal.requests == []
+    assert public.requests[-1][1]["host"] == f"{looked_up}:{public.port}"
+
+
+def test_a_redirect_to_a_rebinding_name_is_checked_and_fetched_once(
+    rebinding_pair: tuple[StaticServer, StaticServer],
+) -> None:
+    public, internal = rebinding_pair
+    public.routes["/moved"] = reply(302, Location=f"http://rb5.rebind.test.:{public.port}/en/rss.xml")
+    resolver = RebindingResolver({"rb5.rebind.test": ("127.0.0.1", "127.0.0.2")})
+    client = HttpClient(
+        HttpSettings(allowed_networks=("127.0.0.1/32",), total_timeout=5.0, resolver=resolver)
+    )
+    try:
+        response = client.get(public.url("moved"), max_bytes=1_000_000)
+    finally:
+        client.close()
+    assert response.body.startswith(b"<?xml") and response.url.startswith("http://rb5.rebind.test:")
+    assert resolver.asked == ["rb5.rebind.test"]
+    assert internal.requests == []
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of the metadata address
+        ("2002:808:808::1", True),  # 6to4 of a public address
+        ("::ffff:10.0.0.1", False),  # IPv4-mapped
+        ("::ffff:8.8.8.8", True),
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of the metadata address
+        ("64:ff9b::808:808", True),  # NAT64 of a public address: how IPv6-only networks reach IPv4 sites
+        ("64:ff9b:1::808:808", False),  # local-use NAT64 (RFC 8215): never global
+        ("::7f00:1", False),  # IPv4-compatible (deprecated)
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo, client 10.0.0.1
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("100.64.0.1", False),
+        ("93.184.215.14", True),
+    ],
+)
+def test_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry(address: str, public: bool) -> None:
+    assert address_is_public(address) is public
+    url = f"http://[{address}]/feed" if ":" in address else f"http://{address}/feed"
+    if public:
+        canonical = str(ipaddress.ip_address(address))
+        assert check_destination(url, allow_private_networks=False).addresses == (canonical,)
+    else:
+        with pytest.raises(Blocked, match="non-public"):
+            check_destination(url, allow_private_networks=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:99999/feed", "http://[oops/feed", "http://\u0301b.example/feed"],
+    ids=["port-out-of-range", "bad-ipv6-literal", "bad-idn"],
+)
+def test_a_url_that_does_not_parse_is_an_invalid_url_not_a_crash(url: str) -> None:
+    client = HttpClient(HttpSettings(allow_private_networks=True, total_timeout=2.0))
+    try:
+        with pytest.raises(InvalidUrl) as raised:
+            client.get(url, max_bytes=1000)
+    finally:
+        client.close()
+    assert raised.value.reason == "invalid_url"
+
+
+_slow_headers = drip_headers()  # 10 s of headers, a line every 0.5 s: no read timeout ever fires
+
+
+def _time_to_time_out(settings: HttpSettings, url: str, match: str) -> float:
+    """Seconds a GET of ``url`` takes to fail with ``FetchTimeout`` (its message matching ``match``)."""
+    client = HttpClient(settings)
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchTimeout, match=match):
+            client.get(url, max_bytes=1_000_000)
+    finally:
+        client.close()
+    return time.monotonic() - started
+
+
+BUDGET_3S = HttpSettings(allow_private_networks=True, read_timeout=1.0, total_timeout=3.0)
+
+
+def test_a_server_that_drips_its_headers_meets_the_budget(server: StaticServer) -> None:
+    server.routes["/slow-headers"] = _slow_headers
+    seconds = _time_to_time_out(BUDGET_3S, server.url("slow-headers"), "budget")
+    assert seconds < 7  # the 3 s budget, not the 10 s of headers
+
+
+def test_a_tls_handshake_that_never_ends_meets_the_budget() -> None:
+    with socket.socket() as silent:  # accepts the connection and never answers the ClientHello
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        seconds = _time_to_time_out(BUDGET_3S, f"https://127.0.0.1:{silent.getsockname()[1]}/feed", "budget")
+    assert seconds < 7  # the 3 s budget, not the 5 s connect nor 10 s read timeout
+
+
+def test_a_dns_lookup_counts_against_the_budget(server: StaticServer) -> None:
+    settings = HttpSettings(
+        allowed_networks=("127.0.0.0/8",), total_timeout=1.0, resolver=SilentResolver(8.0)
+    )
+    seconds = _time_to_time_out(settings, f"http://slow-dns.test:{server.port}/en/rss.xml", "looking up")
+    assert seconds < 5  # the 1 s budget, not the 8 s lookup
+    assert server.requests == []
+
+
+def test_waiting_for_the_sites_gate_counts_against_the_budget(server: StaticServer) -> None:
+    server.routes["/slow-headers"] = _slow_headers
+    settings = HttpSettings(allow_private_networks=True, per_host_concurrency=1, total_timeout=4.0)
+    holder, waiter = HttpClient(settings), HttpClient(replace(settings, total_timeout=1.0))
+    held: list[FetchError] = []
+
+    def hold() -> None:
+        try:
+            holder.get(server.url("slow-headers"), max_bytes=1000)
+        except FetchError as error:
+            held.append(error)
+
+    holding = threading.Thread(target=hold)
+    try:
+        holding.start()
+        while not server.requests:  # the holder has the site's only slot
+            time.sleep(0.01)
+        started = time.monotonic()
+        with pytest.raises(FetchTimeout, match="no free slot"):
+            waiter.get(server.url("en/rss.xml"), max_bytes=1_000_000)
+        assert time.monotonic() - started < 3.5  # its own 1 s budget, not the holder's 4 s
+    finally:
+        holding.join(timeout=10)
+        holder.close()
+        waiter.close()
+    assert [path for path, _ in server.requests] == ["/slow-headers"]
+    assert [type(error) for error in held] == [FetchTimeout]

@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import logging
+import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from kafka import errors as kafka_errors
 
 from connectors.kafka_settings import (
+    SASL_PASSWORD_ENV,
     KafkaAuthenticationFailed,
     KafkaSettings,
+    KafkaSettingsError,
     KafkaUnreachable,
-    _hide_secrets_of,
+    Secret,
+    _hide_secrets,
     explained_connection_errors,
 )
 
 
-def test_secrets_stay_out_of_repr() -> None:
+def test_settings_hold_where_secrets_are_never_what_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBEAM_KAFKA_SASL_PASSWORD", "s3cret-sasl")
+    monkeypatch.setenv("NEWSBEAM_KAFKA_SSL_PASSWORD", "s3cret-key")
     settings = KafkaSettings(
-        security_protocol="SASL_SSL",
-        sasl_mechanism="SCRAM-SHA-512",
-        sasl_username="alice",
-        sasl_password="s3cret-sasl",
-        ssl_password="s3cret-key",
+        security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512", sasl_username="alice"
     )
-    assert "s3cret" not in repr(settings)
+    for shown in (repr(settings), pickle.dumps(settings)):
+        assert "s3cret" not in str(shown)
     assert "alice" in repr(settings)
-    config = settings.producer_config()
-    assert config["sasl_plain_password"] == "s3cret-sasl"
+    config = settings.producer_config()  # read where the client is built: here, or on a worker
+    assert (config["sasl_plain_password"], config["ssl_password"]) == ("s3cret-sasl", "s3cret-key")
     assert config["security_protocol"] == "SASL_SSL"
 
 
-def test_from_env_reads_the_password_from_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_password_file_wins_over_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     secret = tmp_path / "password"
     secret.write_text("from-a-file\n", encoding="utf-8")
     monkeypatch.setenv("NEWSBEAM_KAFKA_SASL_PASSWORD_FILE", str(secret))
@@ -40,7 +44,37 @@ def test_from_env_reads_the_password_from_a_file(tmp_path: Path, monkeypatch: py
     settings = KafkaSettings.from_env(
         "broker:9093", security_protocol="SASL_SSL", sasl_mechanism="PLAIN", sasl_username="bob"
     )
-    assert settings.sasl_password == "from-a-file"  # the file wins: it is the safer channel
+    assert settings.secrets()[0] == "from-a-file"  # the file wins: it is the safer channel
+    named = tmp_path / "named"
+    named.write_text("from-the-option", encoding="utf-8")
+    option = replace(settings, sasl_password=Secret(SASL_PASSWORD_ENV, str(named)))
+    assert option.producer_config()["sasl_plain_password"] == "from-the-option"
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({}, "SASL_PLAINTEXT needs the password of 'bob'; none was found in NEWSBEAM_KAFKA_SASL_PASSWORD or"),
+        (
+            {"NEWSBEAM_KAFKA_SASL_PASSWORD_FILE": "/nonexistent/secret"},
+            "cannot read the password file /nonexistent/secret (named by NEWSBEAM_KAFKA_SASL_PASSWORD_FILE): "
+            "No such file or directory",
+        ),
+    ],
+    ids=["no-password", "missing-password-file"],
+)
+def test_a_secret_that_cannot_be_read_is_a_clear_error_at_once(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], message: str
+) -> None:
+    for name in ("NEWSBEAM_KAFKA_SASL_PASSWORD", "NEWSBEAM_KAFKA_SASL_PASSWORD_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(KafkaSettingsError) as raised:
+        KafkaSettings.from_env(
+            "b:1", security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN", sasl_username="bob"
+        )
+    assert message in str(raised.value)
 
 
 def test_from_env_keeps_defaults_for_unset_options() -> None:
@@ -60,9 +94,15 @@ def test_producer_config_follows_acks() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"security_protocol": "TLS"}, "security_protocol must be one of"),
-        ({"security_protocol": "SASL_SSL", "sasl_username": "a", "sasl_password": "p"}, "sasl_mechanism"),
-        ({"security_protocol": "SASL_SSL", "sasl_mechanism": "PLAIN"}, "username and a password"),
+        ({"security_protocol": "TLS"}, "security protocol must be one of"),
+        (
+            {"security_protocol": "SASL_SSL", "sasl_username": "a"},
+            r"SASL_SSL needs a SASL mechanism \(--sasl-mechanism\)",
+        ),
+        (
+            {"security_protocol": "SASL_SSL", "sasl_mechanism": "PLAIN"},
+            r"needs a user name \(--sasl-username\)",
+        ),
         ({"compression_type": "snappy"}, "compression_type must be one of"),
         ({"acks": "2"}, "acks must be"),
         ({"max_unacknowledged": 0}, "max_unacknowledged"),
@@ -75,13 +115,7 @@ def test_bad_settings_are_rejected_with_a_clear_message(changes: dict[str, objec
 
 def test_registered_secrets_are_masked_in_kafka_python_logs(caplog: pytest.LogCaptureFixture) -> None:
     kafka_log = logging.getLogger("kafka.protocol.parser")  # one of the loggers that prints request bytes
-    settings = KafkaSettings(
-        security_protocol="SASL_PLAINTEXT",
-        sasl_mechanism="PLAIN",
-        sasl_username="bob",
-        sasl_password="pässword-1",
-    )
-    _hide_secrets_of(settings)
+    _hide_secrets("pässword-1")
     with caplog.at_level(logging.DEBUG, logger="kafka.protocol.parser"):
         kafka_log.debug("Send: %r", b"\x00bob\x00" + "pässword-1".encode())
         kafka_log.debug("config %s", {"sasl_plain_password": "pässword-1"})
@@ -109,7 +143,6 @@ def test_a_sasl_broker_closing_logins_reads_as_a_refused_login_even_when_the_dea
         security_protocol="SASL_PLAINTEXT",
         sasl_mechanism="SCRAM-SHA-512",
         sasl_username="newsbeam",
-        sasl_password="wrong",
     )
     # seen on a loaded machine: the broker closed each login, and the last attempt hit the deadline
     error = _bootstrap_that_logs(settings, DISCONNECTED, DISCONNECTED, DEADLINE)

@@ -55,7 +55,7 @@ def test_a_site_at_its_cap_does_not_hold_back_other_sites(server: StaticServer) 
             # the slow site's entries first, in a row, as one feed's would come
             | beam.Create(slow + fast, reshuffle=False)
             | FetchPages(settings, max_in_flight=4, ignore_robots_for=frozenset({"f"}))
-        )
+        )[0]
         fetched = pages | beam.Map(lambda page: (page.entry.url.rsplit("/", 2)[-2], page.body is not None))
         assert_that(fetched, equal_to([("slow", True)] * 6 + [("fast", True)] * 6))
     order = [path.split("/")[1] for path, _ in server.requests if path.endswith(".html")]
@@ -75,7 +75,7 @@ def test_the_site_with_the_longest_backlog_gets_the_free_slot(server: StaticServ
             pipeline
             | beam.Create(small + large, reshuffle=False)
             | FetchPages(settings, max_in_flight=1, ignore_robots_for=frozenset({"f"}))
-        )
+        )[0]
         assert_that(pages | beam.Map(lambda page: page.body is not None), equal_to([True] * 8))
     order = [headers["host"].split(":")[0] for path, headers in server.requests if path.endswith(".html")]
     # the first entry goes at once (a free slot); while it is in flight the rest are held: then the larger

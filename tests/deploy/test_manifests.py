@@ -247,7 +247,7 @@ def test_monitor_port_agrees_everywhere() -> None:
     assert prometheus["scrape_configs"][0]["metrics_path"] == "/metrics"
     services = _compose()["services"]
     assert services["prometheus"]["network_mode"] == "service:monitor"
-    assert "8080:8080" in services["monitor"]["ports"]
+    assert "127.0.0.1:8080:8080" in services["monitor"]["ports"]
     for doc in _k8s_documents():
         if doc["metadata"]["name"] != "newsbeam-monitor":
             continue
@@ -261,6 +261,22 @@ def test_monitor_port_agrees_everywhere() -> None:
         assert {p.get("targetPort", p.get("containerPort")) for p in ports} == {8080}
     service_code = (REPO / "pipeline" / "monitor" / "service.py").read_text(encoding="utf-8")
     assert 'path == "/metrics"' in service_code
+
+
+def test_no_recipe_publishes_a_port_to_every_interface() -> None:
+    # compose: every published port names the host's loopback; Kubernetes: every Service stays in the
+    # cluster, Flink's REST API (it accepts jobs) included
+    published = {
+        name: service.get("ports", []) for name, service in _compose()["services"].items() if service.get("ports")
+    }
+    assert set(published) == {"flink-jobmanager", "monitor", "grafana"}
+    for name, ports in published.items():
+        assert all(str(port).startswith("127.0.0.1:") for port in ports), (name, ports)
+    services = [doc for doc in _k8s_documents() if doc["kind"] == "Service"]
+    assert services and all(doc["spec"].get("type", "ClusterIP") == "ClusterIP" for doc in services)
+    [flink] = [doc for doc in _k8s_documents() if doc["kind"] == "FlinkDeployment"]
+    assert flink["spec"]["flinkConfiguration"]["kubernetes.rest-service.exposed.type"] == "ClusterIP"
+    assert not [doc for doc in _k8s_documents() if doc["kind"] == "Ingress"]
 
 
 def test_compose_mounts_files_that_exist() -> None:

@@ -50,15 +50,19 @@ def stop_process(process: subprocess.Popen[Any]) -> None:
         process.wait(timeout=10)
 
 
-def newsbeam(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``newsbeam`` command as a user would."""
+def newsbeam(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``newsbeam`` command as a user would (``env`` adds to the environment)."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
         capture_output=True,
         text=True,
+        encoding="utf-8",
+        input=stdin,
         timeout=timeout,
         cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         check=False,
     )
 

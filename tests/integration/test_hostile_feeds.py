@@ -1,26 +1,38 @@
-"""The hostile-feed suite: one `newsbeam run --once` over real HTTP and real Kafka with a healthy feed and
-one feed per misbehaviour, asserting each feed's outcome, its dead letters, and that the healthy feeds
-still published. Resource leaks (threads, sockets) are checked where they can be, in-process, in
-tests/connectors/test_http.py."""
+"""The hostile-input suite, over real HTTP and real Kafka.
+
+First, one `newsbeam run --once` with a healthy feed and one feed per misbehaviour, asserting each feed's
+outcome, its dead letters, and that the healthy feeds still published. Then every case of issue 16, one
+test each (parametrised): a bad feed in a run of its own beside the healthy one, DNS rebinding through a
+fake resolver, feeds files, options and surroundings refused at start in one sentence, the restart-read
+and outage limits, and `newsbeam classify` on bad lines. Resource leaks (threads, sockets) are checked
+where they can be, in-process, in tests/connectors/test_http.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
 import http.server
+import json
 import socket
 import struct
+import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
 
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
-from connectors.static_server import StaticServer, reply
-from tests.conftest import FIXTURES
+from connectors.static_server import StaticServer, drip_headers, reply, respond
+from pipeline.options import NewsbeamOptions
+from pipeline.running import config_from_options, run_config
+from tests.conftest import FIXTURES, SAMPLES, LocalKafka, free_port
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
+from tests.resolvers import RebindingResolver
 from transforms.ids import article_id
 
 pytestmark = pytest.mark.integration
@@ -211,3 +223,414 @@ def test_hostile_feeds_in_one_run(
     assert len({m.key for m in articles}) == len(articles), "no article twice"
     assert article_id(server.url("h/empty.html")) not in {m.key for m in articles}
     assert not any(path.startswith("/latest/meta-data") for path, _ in server.requests)
+
+
+# ------------------------------------------------------------------------------------------------ issue 16
+# Each hostile input of issue 16 in a run of its own beside the healthy English sample feed: the healthy
+# feed's articles all arrive, and the bad input ends as its dead letter (or, refused at start, as one
+# sentence on stderr with a non-zero exit code, never a traceback).
+
+SAMPLE_EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["articles"]
+OUTCOME_WAIT = 1.5  # seconds without a message before a topic counts as read: the run has finished
+
+
+def _healthy_ids(server: StaticServer) -> set[str]:
+    """The articles of the English sample feed (its broken page is a dead letter, not an article)."""
+    return {
+        article_id(server.url(f"en/{item['slug']}.html"))
+        for item in SAMPLE_EXPECTED
+        if item["lang"] == "en" and item["regulation"] is not None
+    }
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run beside the healthy feed left on the topics."""
+
+    returncode: int
+    stderr: str
+    articles: list[dict[str, Any]]
+    dead: list[dict[str, Any]]
+    polls: dict[str, dict[str, Any]]
+
+    def of(self, feed: str) -> list[dict[str, Any]]:
+        return [article for article in self.articles if article["feed"] == feed]
+
+    def letters(self, feed: str) -> list[dict[str, Any]]:
+        return [letter for letter in self.dead if letter["feed"] == feed]
+
+
+def _outcome(
+    settings: KafkaSettings, prefix: str, result: subprocess.CompletedProcess[str] | None
+) -> Outcome:
+    topics = TopicNames(prefix)
+    read = {
+        topic: topic_messages(settings, topic, timeout=OUTCOME_WAIT)
+        for topic in (topics.articles, topics.deadletter, topics.ops)
+    }
+    for topic, messages in read.items():
+        assert_valid(topic, messages)
+    values = {topic: [m.value for m in messages if m.value] for topic, messages in read.items()}
+    return Outcome(
+        returncode=result.returncode if result is not None else 0,
+        stderr=result.stderr if result is not None else "",
+        articles=values[topics.articles],
+        dead=values[topics.deadletter],
+        polls={m["feed"]: m for m in values[topics.ops] if m["event"] == "feed_poll"},
+    )
+
+
+def _assert_the_healthy_feed_arrived(outcome: Outcome, server: StaticServer) -> None:
+    assert outcome.returncode == 0, outcome.stderr[-4000:]
+    assert "Traceback" not in outcome.stderr
+    assert {a["article_id"] for a in outcome.of("healthy")} == _healthy_ids(server)
+    assert outcome.polls["healthy"]["outcome"] == "ok"
+
+
+LAUGHS = "".join(
+    f'<!ENTITY l{n} "{"".join(f"&l{n - 1};" for _ in range(10)) if n else "laugh"}">' for n in range(7)
+)
+
+
+def _fixture(name: str, content_type: str) -> Callable[[Handler], None]:
+    return reply(200, (FEEDS / name).read_bytes(), Content_Type=content_type)
+
+
+def _rss_item(title: str, link: str) -> str:
+    return (
+        f"<item><title>{title}</title><link>{link}</link><description>{title}, in full.</description></item>"
+    )
+
+
+@dataclass(frozen=True)
+class BadFeed:
+    """A hostile feed of issue 16, served beside the healthy one, and what must come of it."""
+
+    serve: Callable[[StaticServer], Callable[[Handler], None]]  # the feed's route, at /bad/feed
+    letter: tuple[str, str] | None  # (stage, reason) of its dead letter
+    message: str  # a part of that dead letter's message (or of its input)
+    outcome: str  # its poll's outcome
+    url: Callable[[StaticServer], str] | None = None  # where the feed is, when not at /bad/feed
+    articles: tuple[str, ...] = ()  # the titles it still publishes
+
+
+BAD_FEEDS = {
+    # the URL canonicaliser raised ValueError on this link and the whole run failed
+    "entry-link-port-99999": BadFeed(
+        serve=lambda server: reply(
+            200,
+            _rss(_rss_item("Port out of range", "http://127.0.0.1:99999/story")
+                 + _rss_item("The entry beside it", server.url("bad/beside.html"))).encode(),
+            Content_Type="application/rss+xml",
+        ),
+        letter=("PollFeeds", "bad_link"),
+        message="Port out of range 0-65535",
+        outcome="ok",
+        articles=("The entry beside it",),
+    ),
+    # json.loads raised RecursionError in the poll stage and the whole run failed
+    "json-feed-nested-5000-deep": BadFeed(
+        serve=lambda server: _fixture("jsonfeed-nested-deep.json", "application/feed+json"),
+        letter=("PollFeeds", "invalid_feed"),
+        message="nested deeper than a JSON parser reads",
+        outcome="invalid_feed",
+    ),
+    # the fetch budget was only checked while reading the body: 3 s became the server's 10 s
+    "headers-one-line-every-half-second": BadFeed(
+        serve=lambda server: drip_headers(lines=20, every=0.5),  # 10 s of headers
+        letter=("PollFeeds", "timeout"),
+        message="fetch budget of 3s spent",
+        outcome="timeout",
+    ),
+    # the entity check read the first 64 KiB only: the DOCTYPE after a 70 KB comment went unseen
+    "doctype-after-a-70-KB-comment": BadFeed(
+        serve=lambda server: reply(
+            200,
+            (f'<?xml version="1.0"?><!--{"x" * 70_000}--><!DOCTYPE rss [{LAUGHS}]>'
+             + _rss(_rss_item("&l6;", server.url("bad/laughs.html")))).encode(),
+            Content_Type="application/rss+xml",
+        ),
+        letter=("PollFeeds", "unsafe_xml"),
+        message="has an internal subset",
+        outcome="unsafe_xml",
+    ),
+    # a text scan took the "]>" inside a comment of the subset for its end
+    "bracket-inside-a-doctype-comment": BadFeed(
+        serve=lambda server: _fixture("doctype-comment-bracket.xml", "application/rss+xml"),
+        letter=("PollFeeds", "unsafe_xml"),
+        message="has an internal subset",
+        outcome="unsafe_xml",
+    ),
+    # 6to4 carries 127.0.0.1 inside a "public" IPv6 address: it was not checked by what it carries
+    "6to4-address-of-loopback": BadFeed(
+        serve=lambda server: reply(500),
+        url=lambda server: f"http://[2002:7f00:1::1]:{server.port}/en/rss.xml",
+        letter=("PollFeeds", "blocked"),
+        message="(it carries 127.0.0.1)",
+        outcome="blocked",
+    ),
+    # a lone surrogate has no UTF-8 form: it could not be hashed nor written to Kafka
+    "json-feed-with-lone-surrogates": BadFeed(
+        serve=lambda server: _fixture("jsonfeed-lone-surrogates.json", "application/feed+json"),
+        letter=None,
+        message="",
+        outcome="ok",
+        articles=("Broken \ufffd title", "Fine \U0001f600 title"),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FEEDS))
+def test_a_bad_feed_beside_a_healthy_one(
+    case: str, sample_server: StaticServer, kafka_settings: KafkaSettings, topic_prefix: str, tmp_path: Path
+) -> None:
+    bad = BAD_FEEDS[case]
+    server = sample_server
+    server.routes["/bad/feed"] = bad.serve(server)
+    feeds = [
+        {"name": "healthy", "url": server.url("en/rss.xml"), "language": "en"},
+        {"name": "bad", "url": bad.url(server) if bad.url else server.url("bad/feed")},
+    ]
+    feeds_file = write_feeds(tmp_path / "feeds.yaml", feeds, allow_private_networks=["127.0.0.0/8"])
+    result = newsbeam(
+        "run", "--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
+        "--topic-prefix", topic_prefix, "--once", "--fetch-budget", "3",
+    )  # fmt: skip
+    outcome = _outcome(kafka_settings, topic_prefix, result)
+    _assert_the_healthy_feed_arrived(outcome, server)
+    poll = outcome.polls["bad"]
+    assert poll["outcome"] == bad.outcome, poll
+    assert poll["duration"] < 8, "the fetch kept to its 3 s budget"  # the slow server takes 10 s
+    letters = [(d["stage"], d["reason"]) for d in outcome.letters("bad")]
+    assert letters == ([bad.letter] if bad.letter else []), outcome.letters("bad")
+    if bad.letter:
+        [letter] = outcome.letters("bad")
+        assert bad.message in letter["message"] + json.dumps(letter["input"], ensure_ascii=False), letter
+        assert letter["error_class"]
+    assert sorted(a["title"] for a in outcome.of("bad")) == sorted(bad.articles)
+    assert all(len(a["title"]) < 1000 for a in outcome.articles), "no entity was expanded"
+
+
+# DNS rebinding: the first lookup of the name answers 127.0.0.1 (where the public server is, and the only
+# network the file allows), every later one 127.0.0.2, where an internal server must never be reached. The
+# fake DNS plugs into the one seam for it (HttpSettings.resolver), so this run is in-process.
+REBINDING = {
+    "trailing-dot": ("rb2.rebind.test.", "rb2.rebind.test"),
+    "international-name": ("bücher.test", "xn--bcher-kva.test"),
+    "redirect-to-a-rebinding-name": ("rb3.rebind.test.", "rb3.rebind.test"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REBINDING))
+def test_a_rebinding_name_beside_a_healthy_feed(
+    case: str, sample_server: StaticServer, kafka_settings: KafkaSettings, topic_prefix: str, tmp_path: Path
+) -> None:
+    spelling, looked_up = REBINDING[case]
+    server = sample_server
+    public = [_rss_item(f"Public story {n}", server.url(f"rebind/{n}.html")) for n in range(2)]
+    server.routes["/rebind.xml"] = reply(
+        200, _rss("".join(public)).encode(), Content_Type="application/rss+xml"
+    )
+    server.routes["/to-rebind.xml"] = reply(302, Location=f"http://{spelling}:{server.port}/rebind.xml")
+    path = "to-rebind.xml" if case.startswith("redirect") else "rebind.xml"
+    entry = server.url(path) if case.startswith("redirect") else f"http://{spelling}:{server.port}/{path}"
+    # robots.txt is not fetched for the rebinding feed: fetched beside the feed, it could take the name's
+    # first answer, and the feed's own lookup (rightly) be refused as 127.0.0.2
+    bad = {"name": "bad", "url": entry, "respect_robots": False}
+    feeds_file = write_feeds(
+        tmp_path / "feeds.yaml",
+        [{"name": "healthy", "url": server.url("en/rss.xml"), "language": "en"}, bad],
+        allow_private_networks=["127.0.0.1/32"],
+    )
+    resolver = RebindingResolver({looked_up: ("127.0.0.1", "127.0.0.2")})
+    with StaticServer(SAMPLES, port=server.port, host="127.0.0.2") as internal:
+        internal.routes["/rebind.xml"] = reply(
+            200, _rss(_rss_item("INTERNAL SECRET", "http://10.0.0.1/x")).encode(), Content_Type="text/xml"
+        )
+        options = PipelineOptions(
+            ["--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
+             "--topic-prefix", topic_prefix, "--once", "--extraction-processes", "0", "--fetch-budget", "5"]
+        )  # fmt: skip
+        config = config_from_options(options.view_as(NewsbeamOptions))
+        run_config(replace(config, http=replace(config.http, resolver=resolver)), options)
+    outcome = _outcome(kafka_settings, topic_prefix, None)
+    _assert_the_healthy_feed_arrived(outcome, server)
+    assert internal.requests == [], "the address the guard never checked was never reached"
+    assert sorted(a["title"] for a in outcome.of("bad")) == ["Public story 0", "Public story 1"]
+    assert outcome.polls["bad"]["outcome"] == "ok"
+
+
+# Refused at start: one sentence on stderr naming the file and line, exit 1, nothing started.
+BAD_FILES = {
+    "feed-url-port-99999": ("feeds:\n  - name: p\n    url: http://127.0.0.1:99999/feed\n",
+                            ":3: feeds[0] (p): url: not a URL that can be fetched (Port out of range 0-65535)"),
+    "feed-url-bad-ipv6-literal": ('feeds:\n  - name: p\n    url: "http://[oops/feed"\n',
+                                  ":3: feeds[0] (p): url: not a URL that can be fetched (Invalid IPv6 URL)"),
+    "second-feeds-key": ("feeds:\n  - {name: a, url: 'http://e.org/a'}\nfeeds:\n  - {name: b, url: 'http://e.org/b'}\n",
+                         ":3: key 'feeds' is given twice (first on line 1); give it once"),
+    "file-url": ("feeds:\n  - name: p\n    url: file:///etc/passwd\n",
+                 ":3: feeds[0] (p): url: scheme 'file' is not allowed; only http and https"),
+    "negative-interval": ("feeds:\n  - {name: p, url: 'http://e.org/f', poll_interval: -5.0}\n",
+                          ":2: feeds[0] (p): poll_interval must be a number of seconds >= 1, not -5.0"),
+    "not-utf8": ("feeds:\n  - name: caf\udce9\n    url: http://e.org/f\n",
+                 ":2: the feeds file is not UTF-8 text (byte 0xe9 cannot be decoded)"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", ["run", "feeds check"])
+def test_a_bad_feeds_file_is_refused_at_start_in_one_sentence(
+    case: str, command: str, tmp_path: Path
+) -> None:
+    text, message = BAD_FILES[case]
+    feeds_file = tmp_path / "feeds.yaml"
+    feeds_file.write_bytes(text.encode("utf-8", "surrogateescape"))
+    args = (
+        ["run", "--feeds", str(feeds_file), "--once"]
+        if command == "run"
+        else ["feeds", "check", str(feeds_file)]
+    )
+    result = newsbeam(*args, "--bootstrap-servers", "127.0.0.1:9") if command == "run" else newsbeam(*args)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert f"feeds.yaml{message}" in result.stderr
+
+
+def test_opml_import_refuses_feeds_that_cannot_be_polled_in_one_sentence(tmp_path: Path) -> None:
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>\n'
+        '<outline text="passwd" xmlUrl="file:///etc/passwd"/>\n'
+        '<outline text="script" xmlUrl="javascript:alert(1)"/>\n'
+        '<outline text="news" xmlUrl="https://news.example.org/rss"/>\n'
+        "</body></opml>\n",
+        encoding="utf-8",
+    )
+    refused = newsbeam("feeds", "import-opml", str(opml), "--out", str(tmp_path / "feeds.yaml"))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "subscriptions.opml:2: outline 'passwd': xmlUrl: scheme 'file' is not allowed" in refused.stderr
+    assert (
+        "subscriptions.opml:3: outline 'script': xmlUrl: scheme 'javascript' is not allowed" in refused.stderr
+    )
+    assert not (tmp_path / "feeds.yaml").exists()
+    interval = newsbeam("feeds", "import-opml", str(FEEDS / "subscriptions.opml"), "--poll-interval", "-5.0")
+    assert interval.returncode == 2 and "Traceback" not in interval.stderr
+    assert "Invalid value for '--poll-interval': -5.0 is not in the range x>=1.0" in interval.stderr
+
+
+# Options and surroundings a careless user gets wrong: one sentence, a non-zero exit code, no traceback.
+def _sasl_args(feeds_file: Path, *extra: str) -> list[str]:
+    return ["run", "--feeds", str(feeds_file), "--once", "--bootstrap-servers", "127.0.0.1:9",
+            "--security-protocol", "SASL_PLAINTEXT", "--sasl-username", "newsbeam", *extra]  # fmt: skip
+
+
+BAD_SURROUNDINGS: dict[str, tuple[Callable[[Path], list[str]], dict[str, str], int, str]] = {
+    "sasl-without-a-mechanism": (
+        lambda feeds: _sasl_args(feeds), {}, 1,
+        "Error: SASL_PLAINTEXT needs a SASL mechanism (--sasl-mechanism): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512",
+    ),
+    "missing-password-file": (
+        lambda feeds: _sasl_args(feeds, "--sasl-mechanism", "PLAIN"),
+        {"NEWSBEAM_KAFKA_SASL_PASSWORD_FILE": "/nonexistent/kafka-password"}, 1,
+        "Error: cannot read the password file /nonexistent/kafka-password (named by "
+        "NEWSBEAM_KAFKA_SASL_PASSWORD_FILE): No such file or directory",
+    ),
+    "status-with-kafka-down": (
+        lambda feeds: ["status", "--bootstrap-servers", f"127.0.0.1:{free_port()}", "--connect-timeout", "3"],
+        {}, 3,
+        "could not reach Kafka at 127.0.0.1:",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SURROUNDINGS))
+def test_a_careless_option_is_one_sentence(case: str, sample_server: StaticServer, tmp_path: Path) -> None:
+    args, env, code, message = BAD_SURROUNDINGS[case]
+    feeds_file = write_feeds(
+        tmp_path / "feeds.yaml", [{"name": "healthy", "url": sample_server.url("en/rss.xml")}]
+    )
+    result = newsbeam(*args(feeds_file), env=env)
+    assert result.returncode == code, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+
+
+def test_the_restart_read_limit_stops_a_run_before_it_starts_in_one_sentence(
+    sample_server: StaticServer, kafka_settings: KafkaSettings, topic_prefix: str, tmp_path: Path
+) -> None:
+    feeds_file = write_feeds(
+        tmp_path / "feeds.yaml",
+        [{"name": "healthy", "url": sample_server.url("en/rss.xml"), "language": "en"}],
+        allow_private_networks=True,
+    )
+    args = ["run", "--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
+            "--topic-prefix", topic_prefix, "--once"]  # fmt: skip
+    first = newsbeam(*args)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert {
+        a["article_id"] for a in _outcome(kafka_settings, topic_prefix, first).of("healthy")
+    } == _healthy_ids(sample_server)
+    requests = len(sample_server.requests)
+    second = newsbeam(*args, "--restart-read-timeout", "0.0001")
+    assert second.returncode == 1 and "Traceback" not in second.stderr
+    assert f"reading {topic_prefix}.articles back" in second.stderr
+    assert "took more than 0.0001 s" in second.stderr and "Raise --restart-read-timeout" in second.stderr
+    assert len(sample_server.requests) == requests, "nothing was started"
+
+
+@pytest.mark.slow
+def test_the_outage_wait_stops_a_run_in_one_sentence(tmp_path: Path) -> None:
+    # a broker of its own, stopped when the feed is fetched: publishing can never be acknowledged
+    broker = LocalKafka(tmp_path / "kafka-state")
+    broker.command("start")
+    body = (SAMPLES / "en" / "rss.xml").read_bytes()
+
+    def stop_the_broker_then_serve(handler: Handler) -> None:
+        broker.command("stop")
+        respond(handler, 200, body, Content_Type="application/rss+xml")
+
+    try:
+        with StaticServer(SAMPLES) as server:
+            server.routes["/en/rss.xml"] = stop_the_broker_then_serve
+            feeds_file = write_feeds(
+                tmp_path / "feeds.yaml", [{"name": "healthy", "url": server.url("en/rss.xml")}],
+                allow_private_networks=True,
+            )  # fmt: skip
+            started = time.monotonic()
+            result = newsbeam(
+                "run", "--feeds", str(feeds_file), "--bootstrap-servers", broker.bootstrap, "--once",
+                "--kafka-outage-timeout", "3", timeout=300,
+            )  # fmt: skip
+            took = time.monotonic() - started
+    finally:
+        broker.command("stop")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"Error: Kafka at {broker.bootstrap} did not acknowledge" in result.stderr
+    assert "within the outage wait of 3 s (--kafka-outage-timeout)" in result.stderr
+    assert took < 120, f"a 3 s outage wait, not a 60 s metadata wait per message: {took:.0f} s"
+
+
+# newsbeam classify: each bad line gets its own error object, every other line is still answered, and
+# what comes out is JSON
+BAD_LINES = {
+    "bracket-100000-times": ("[" * 100_000, "invalid JSON: nested deeper than the JSON parser reads"),
+    "lone-surrogate-in-the-id": ('{"id": "\\ud800", "title": "SEC", "text": "x"}', "the id holds a lone surrogate"),
+    "nan": ('{"id": NaN, "title": "SEC", "text": "x"}', "invalid JSON: NaN is not a JSON number"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LINES))
+def test_classify_answers_every_other_line_in_json(case: str) -> None:
+    bad, error = BAD_LINES[case]
+    before = json.dumps({"id": "before", "title": "SEC fines exchange", "text": "The regulator fined it."})
+    after = json.dumps({"id": "after", "title": "Bitcoin climbs", "text": "The price rose 3%."})
+    result = newsbeam("classify", stdin=f"{before}\n{bad}\n{after}\n")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    rows = [
+        json.loads(line, parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+        for line in result.stdout.splitlines()
+    ]
+    assert [row.get("id") for row in rows] == ["before", None, "after"]
+    assert rows[1] == {"id": None, "line": 2, "error": rows[1]["error"]} and error in rows[1]["error"]
+    assert "regulation" in rows[0] and "regulation" in rows[2]
+    assert f"newsbeam classify: line 2: {rows[1]['error']}" in result.stderr

@@ -9,6 +9,7 @@ session broker is untouched. Its PLAINTEXT listener is only used by the broker i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 import logging
 import os
@@ -30,9 +31,11 @@ from cryptography.x509.oid import NameOID
 from connectors.kafka_consume import read_messages
 from connectors.kafka_publish import PublishToKafka
 from connectors.kafka_settings import (
+    SASL_PASSWORD_ENV,
     KafkaAuthenticationFailed,
     KafkaSettings,
     KafkaTlsFailed,
+    Secret,
     new_admin,
 )
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
@@ -185,12 +188,17 @@ def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
 def _settings(
     secure: SecureBroker, mechanism: str, user: str, password: str, **extra: object
 ) -> KafkaSettings:
+    # the settings name a file, never hold the password: write it where this process (and its Beam
+    # workers) read it
+    password_file = secure.ca_file.parent / f"password-{hashlib.sha256(password.encode()).hexdigest()[:12]}"
+    password_file.write_text(password, encoding="utf-8")
+    password_file.chmod(0o600)
     return KafkaSettings(
         bootstrap_servers=secure.sasl_bootstrap,
         security_protocol="SASL_SSL",
         sasl_mechanism=mechanism,
         sasl_username=user,
-        sasl_password=password,
+        sasl_password=Secret(SASL_PASSWORD_ENV, str(password_file)),
         ssl_cafile=str(secure.ca_file),
         **extra,  # type: ignore[arg-type]
     )
@@ -275,7 +283,7 @@ def test_wrong_password_is_a_clear_error(secure: SecureBroker, mechanism: str) -
         ensure_topics(wrong, default_specs(TopicNames("denied")))
     message = str(raised.value)
     assert f"refused user {user!r} with {mechanism}" in message
-    assert "NEWSBEAM_KAFKA_SASL_PASSWORD" in message
+    assert wrong.sasl_password.places() in message  # where the password was read
     assert "not-the-password" not in message
 
 

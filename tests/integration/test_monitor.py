@@ -30,6 +30,7 @@ from tests.monitor.helpers import (
     chromium_page,
     get_json,
     http_get,
+    http_request,
     running_monitor,
     wait_for,
 )
@@ -303,3 +304,32 @@ def test_alert_rules_and_grafana_dashboard_use_only_exported_metric_names(sample
     assert used_by_rules and used_by_dashboard
     assert used_by_rules - exported == set()
     assert used_by_dashboard - exported == set()
+
+
+def test_the_monitor_wants_its_token_and_keeps_the_page_to_its_own_code(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    token = "monitor-token-" + uuid.uuid4().hex
+    token_file = tmp_path / "token"
+    token_file.write_text(token + "\n", encoding="utf-8")
+    prefix = f"test-token-{uuid.uuid4().hex[:8]}"
+    with running_monitor(
+        kafka_bootstrap, prefix, tmp_path / "monitor.log", "--token-file", str(token_file)
+    ) as base:
+        answers = {path: http_request(base + path) for path in ("/", "/api/summary", "/metrics", "/healthz")}
+        assert {path: status for path, (status, _, _) in answers.items()} == dict.fromkeys(answers, 401)
+        status, headers, body = answers["/"]
+        assert headers["WWW-Authenticate"].startswith("Bearer") and "Authorization: Bearer" in body
+        assert http_request(base + "/api/summary", headers={"Authorization": "Bearer wrong"})[0] == 401
+        assert http_request(base + "/api/summary", headers={"Authorization": f"Bearer {token}"})[0] == 200
+        # a browser: the token in the address once, then the cookie it set
+        status, headers, _ = http_request(f"{base}/?token={token}")
+        assert (status, headers["Location"]) == (303, "/")
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
+        with_cookie = http_request(base + "/", headers={"Cookie": cookie})
+        assert with_cookie[0] == 200 and "<title>newsbeam monitor</title>" in with_cookie[2]
+        for _, sent, _ in (*answers.values(), with_cookie):
+            assert "script-src 'self'" in sent["Content-Security-Policy"]
+            assert "'unsafe-inline'" not in sent["Content-Security-Policy"]
+            assert sent["X-Content-Type-Options"] == "nosniff"

@@ -43,6 +43,21 @@ def http_get(url: str, *, timeout: float = 10.0) -> tuple[int, str, str]:
         return error.code, error.headers.get("Content-Type", ""), error.read().decode("utf-8")
 
 
+def http_request(url: str, *, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """``(status, headers, body)`` of a GET that follows no redirect; any status is an answer."""
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirects())
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read().decode("utf-8")
+
+
 def get_json(url: str) -> tuple[int, Any]:
     """Status and decoded JSON body."""
     status, _, body = http_get(url)
@@ -63,7 +78,7 @@ def running_monitor(bootstrap: str, prefix: str, log_path: Path, *extra: str) ->
         while True:
             assert process.poll() is None, f"the monitor exited:\n{log_path.read_text()[-3000:]}"
             with contextlib.suppress(OSError):
-                if http_get(base + "/api/summary", timeout=2)[0] == 200:
+                if http_get(base + "/api/summary", timeout=2)[0] in (200, 401):  # 401: it wants its token
                     break
             assert time.monotonic() < deadline, f"the monitor never answered:\n{log_path.read_text()[-3000:]}"
             time.sleep(0.3)

@@ -14,7 +14,7 @@ SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "000_1c4
 
 
 def _run(lines: list[str]) -> tuple[int, list[dict[str, object]], str]:
-    stdin, stdout, stderr = io.StringIO("\n".join(lines) + "\n"), io.StringIO(), io.StringIO()
+    stdin, stdout, stderr = io.BytesIO(("\n".join(lines) + "\n").encode()), io.StringIO(), io.StringIO()
     status = run_classify(stdin, stdout, stderr)
     return status, [json.loads(line) for line in stdout.getvalue().splitlines()], stderr.getvalue()
 
@@ -82,3 +82,32 @@ def test_seed_through_classify() -> None:
     assert regulation["flagged"] is True  # type: ignore[index]
     assert "KZ" in regulation["jurisdictions"]  # type: ignore[index]
     assert "Telegram" in regulation["entities"]["organizations"]  # type: ignore[index]
+
+
+def _run_bytes(data: bytes, **options: int) -> tuple[int, list[dict[str, object]]]:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    status = run_classify(io.BytesIO(data), stdout, stderr, **options)
+    return status, [json.loads(line) for line in stdout.getvalue().splitlines()]
+
+
+GOOD = json.dumps({"id": "after", "title": "SEC fines exchange", "text": "The regulator fined it."})
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (b"[" * 100_000, "invalid JSON: nested deeper than the JSON parser reads"),
+        (b'{"id": "\\ud800", "title": "t", "text": "x"}', "the id holds a lone surrogate"),
+        (b'{"id": 1, "title": "\\udfff", "text": "x"}', "the record holds a lone surrogate"),
+        (b'{"id": NaN, "title": "t", "text": "x"}', "invalid JSON: NaN is not a JSON number"),
+        (b'{"id": 1, "title": "t", "text": "x", "n": -Infinity}', "-Infinity is not a JSON number"),
+        (b'{"id": 1, "title": "caf\xe9"}', "not UTF-8 text: byte 0xe9 at column 24"),
+        (b'{"id": 1, "text": "' + b"x" * 300_000 + b'"}', "line longer than the cap of 200000 bytes"),
+    ],
+    ids=["deep-brackets", "surrogate-id", "surrogate-title", "nan", "infinity", "not-utf8", "too-long"],
+)
+def test_a_bad_line_gets_its_error_and_every_other_line_is_answered(bad: bytes, error: str) -> None:
+    status, out = _run_bytes(bad + b"\n" + GOOD.encode() + b"\n", max_line_bytes=200_000)
+    assert status == 1
+    assert out[0]["line"] == 1 and error in str(out[0]["error"])
+    assert out[1]["id"] == "after" and "regulation" in out[1]

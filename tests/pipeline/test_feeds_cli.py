@@ -86,3 +86,45 @@ def test_check_reports_each_feed_once_and_fails_on_a_broken_one(
     assert lines["laughs"].startswith("FAIL") and "error=unsafe_xml" in lines["laughs"]
     assert lines["missing"].startswith("FAIL") and "status=404" in lines["missing"]
     assert len(fixture_server.requests) == 4  # each feed fetched once
+
+
+BAD_OPML = """<?xml version="1.0"?>
+<opml version="2.0"><body>
+<outline text="passwd" xmlUrl="file:///etc/passwd"/>
+<outline text="script" xmlUrl="javascript:alert(1)"/>
+<outline text="port" xmlUrl="http://example.org:99999/feed"/>
+<outline text="good" xmlUrl="https://example.org/feed"/>
+</body></opml>
+"""
+
+
+def test_import_opml_refuses_feeds_that_cannot_be_polled_with_their_lines(tmp_path: Path) -> None:
+    opml, out = tmp_path / "bad.opml", tmp_path / "feeds.yaml"
+    opml.write_text(BAD_OPML, encoding="utf-8")
+    result = CliRunner().invoke(main, ["feeds", "import-opml", str(opml), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "lists 3 feed(s) that cannot be polled; nothing was written" in result.output
+    assert "bad.opml:3: outline 'passwd': xmlUrl: scheme 'file' is not allowed" in result.output
+    assert "bad.opml:4: outline 'script': xmlUrl: scheme 'javascript' is not allowed" in result.output
+    assert (
+        "bad.opml:5: outline 'port': xmlUrl: not a URL that can be fetched (Port out of range"
+        in result.output
+    )
+    assert not out.exists()
+
+
+def test_import_opml_refuses_an_interval_that_is_not_positive() -> None:
+    result = CliRunner().invoke(
+        main, ["feeds", "import-opml", str(FEEDS / "subscriptions.opml"), "--poll-interval", "-5.0"]
+    )
+    assert result.exit_code == 2 and "--poll-interval" in result.output and "-5.0" in result.output
+
+
+def test_check_refuses_a_feeds_file_with_a_port_out_of_range(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("feeds:\n  - name: p\n    url: http://127.0.0.1:99999/feed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["feeds", "check", str(feeds)])
+    assert result.exit_code == 1
+    assert (
+        "feeds.yaml:3: feeds[0] (p): url: not a URL that can be fetched (Port out of range" in result.output
+    )

@@ -69,10 +69,7 @@ def test_published_side_input_stands_in_for_empty_state() -> None:
         "changed": ("main", entry_fingerprint(replace(changed, content="old text")), 3),
     }
     with TestPipeline(runner="FnApiRunner") as pipeline:
-        out = (
-            pipeline
-            | beam.Create([same, changed, fresh, same])
-            | DropDuplicates(published)
-            | beam.Map(lambda e: (e.article_id, e.version))
-        )
+        entries, dead = pipeline | beam.Create([same, changed, fresh, same]) | DropDuplicates(published)
+        out = entries | beam.Map(lambda e: (e.article_id, e.version))
         assert_that(out, equal_to([("changed", 4), ("new", 1)]))
+        assert_that(dead, equal_to([]), label="no dead letters")

@@ -168,3 +168,40 @@ def test_not_json_feed_json_is_invalid() -> None:
         parse_feed(_feed("j", "j.json"), b'{"hello": "world"}', content_type="application/json")
     with pytest.raises(InvalidFeed, match="JSON"):
         parse_feed(_feed("j", "j.json"), b'{"items": [', content_type="application/feed+json")
+
+
+LAUGHS = (
+    '<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+    '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]>'
+)
+ROOT = '<rss version="2.0"><channel><title>t</title><item><title>&f;</title><link>http://e.org/a</link></item></channel></rss>'
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "<!--" + "x" * 70_000 + "-->",  # past the 64 KiB a text scan once read
+        "<!-- <rss> is not the root: this is a comment -->",
+        "<?pi <!DOCTYPE not-this-one> ?>",
+        "\n\n",
+    ],
+    ids=["after-a-70-KB-comment", "after-a-comment-with-markup", "after-a-processing-instruction", "plain"],
+)
+def test_an_internal_subset_is_refused_wherever_the_doctype_stands(prolog: str) -> None:
+    body = f'<?xml version="1.0"?>{prolog}{LAUGHS}{ROOT}'.encode()
+    with pytest.raises(UnsafeFeed, match="internal subset"):
+        parse_feed(_feed("laughs", "l.xml"), body)
+
+
+def test_a_prolog_the_parser_cannot_read_is_refused_only_when_it_declares_entities() -> None:
+    # junk before the XML declaration: expat stops there, the lenient parser reads the feed
+    readable = f"junk<?xml version='1.0'?>{ROOT.replace('&f;', 'plain title')}".encode()
+    assert [e.title for e in parse_feed(_feed("junk", "j.xml"), readable).entries] == ["plain title"]
+    with pytest.raises(UnsafeFeed, match="cannot be read"):
+        parse_feed(_feed("junk", "j.xml"), f"junk<?xml version='1.0'?>{LAUGHS}{ROOT}".encode())
+
+
+def test_a_doctype_without_an_internal_subset_still_reads() -> None:
+    body = (FEEDS / "rss-091.xml").read_bytes()  # the Netscape DOCTYPE, a public identifier only
+    assert parse_feed(_feed("old", "o.xml"), body).format == "rss091n"

@@ -94,3 +94,16 @@ def test_concurrent_callers_get_a_helper_each_and_close_stops_the_idle_ones() ->
     for thread in named:
         thread.join(timeout=5)
         assert not thread.is_alive()
+
+
+def test_waiting_for_room_among_abandoned_calls_counts_against_the_budget() -> None:
+    release = threading.Event()
+    watchdog = Watchdog(max_abandoned=1)
+    with pytest.raises(TimedOut):
+        watchdog.run(release.wait, timeout=0.05)
+    started = time.monotonic()
+    with pytest.raises(TimedOut, match="still running"):
+        watchdog.run(lambda: "never started", timeout=0.2)  # the abandoned call holds the only room
+    assert time.monotonic() - started < 3  # its own 0.2 s budget, not the abandoned call's end
+    release.set()
+    assert watchdog.run(lambda: "next", timeout=5) == "next"
