@@ -35,6 +35,7 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from operator import mul
 from typing import Any
 
 from transforms.records import Entities, Evidence, Regulation
@@ -176,9 +177,6 @@ class _Reading:
     weak_strength: dict[str, float]  # from weak signals beside an authority
     margin: float  # raw - penalty - THRESHOLD: the lexicon alone flags at margin >= 0
 
-    def in_title(self, sentence: int) -> bool:
-        return sentence == 0 and self.title_end > 0
-
 
 def flag_regulation(title: str, text: str, language: str | None) -> Regulation:
     """Decide whether an article is about regulation, and explain why (see the module docstring)."""
@@ -256,7 +254,7 @@ def _read(title: str, text: str, language: str | None) -> _Reading:
             factor = TITLE_WEIGHT if sentence == 0 and title_end > 0 else 1.0
             category_strength[remit] = category_strength.get(remit, 0.0) + REMIT_WEIGHT * factor
     ranked = sorted(contributions, reverse=True)
-    raw = sum(value * weight for (value, _sentence), weight in zip(ranked, _DECAY_FOREVER, strict=False))
+    raw = sum(map(mul, [value for value, _sentence in ranked], _DECAY_FOREVER))
     penalty = min(
         _negative_cues(found.lowered, by_kind[Kind.NEGATIVE], title_end) * PENALTY_PER_CUE, PENALTY_CAP
     )
@@ -420,9 +418,11 @@ def _jurisdictions(reading: _Reading) -> tuple[str, ...]:
     located += [(start, code) for start, _end, (_name, _is_regulator, code) in reading.regulators if code]
     counts: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
+    starts, masks, authorised = reading.starts, reading.masks, reading.authorised
+    title = 0 if reading.title_end > 0 else -1  # the sentence that is the title, if there is one
     for start, code in sorted(located):
-        sentence = bisect_right(reading.starts, start) - 1
-        if reading.in_title(sentence) or sentence in reading.masks or sentence in reading.authorised:
+        sentence = bisect_right(starts, start) - 1
+        if sentence == title or sentence in masks or sentence in authorised:
             counts[code] += 1
             first_seen.setdefault(code, sentence)
     return tuple(sorted(counts, key=lambda code: (-counts[code], first_seen[code])))
