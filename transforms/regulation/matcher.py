@@ -20,7 +20,7 @@ one ("projeto de lei" over "lei", "インドネシア" over "インド"), only t
 
 from __future__ import annotations
 
-import threading
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -372,43 +372,37 @@ class Scan:
         self.by_kind = by_kind
 
 
-_sentence_end_cache: Any = None
-_lexicon_cache: _Lexicon | None = None
-_automaton_cache: dict[tuple[str | None, bool], _Automaton] = {}
-_lock = threading.Lock()
+@functools.cache
+def _lexicon() -> _Lexicon:
+    """Every lexicon entry, collected once per process (two threads that ask at once may both build it)."""
+    return _Lexicon()
+
+
+@functools.cache
+def _built(language: str | None, scope: bool) -> _Automaton:
+    return _Automaton(_lexicon(), language, scope)
 
 
 def _automaton(language: str | None, scope: bool = False) -> _Automaton:
     """The automaton for ``language``, built on first use: one per language keeps foreign terms out of the scan.
 
-    Scope terms have automata of their own (``scope=True``): the flagger reads the scope of a story's title and
-    lead only, so they need not be looked for in the rest of the text.
+    A language without terms of its own shares the all-languages automaton. Scope terms have automata of their
+    own (``scope=True``): the flagger reads the scope of a story's title and lead only, so they need not be
+    looked for in the rest of the text.
     """
-    global _lexicon_cache
-    built = _automaton_cache.get((language, scope))
-    if built is not None:
-        return built
-    with _lock:
-        if _lexicon_cache is None:
-            _lexicon_cache = _Lexicon()
-        key = language if language in _lexicon_cache.languages else None
-        built = _automaton_cache.get((key, scope))
-        if built is None:
-            built = _automaton_cache[(key, scope)] = _Automaton(_lexicon_cache, key, scope)
-        _automaton_cache[(language, scope)] = built
-    return built
+    return _built(language if language in _lexicon().languages else None, scope)
+
+
+@functools.cache
+def _sentence_end_automaton() -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(SENTENCE_ENDS, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
 
 def sentence_ends(text: str) -> list[tuple[int, int, int]]:
     """``(pattern, start, end)`` of every sentence-end candidate in ``text`` (see ``SENTENCE_ENDS``), in order."""
-    global _sentence_end_cache
-    if _sentence_end_cache is None:
-        import ahocorasick_rs
-
-        _sentence_end_cache = ahocorasick_rs.AhoCorasick(
-            SENTENCE_ENDS, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-        )
-    found: list[tuple[int, int, int]] = _sentence_end_cache.find_matches_as_indexes(text)
+    found: list[tuple[int, int, int]] = _sentence_end_automaton().find_matches_as_indexes(text)
     return found
 
 

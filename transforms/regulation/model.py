@@ -10,10 +10,10 @@ process; nothing is downloaded.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import math
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,17 +74,8 @@ class LinearModel:
             out.write(text.encode("utf-8"))
 
 
-_loaded: dict[Path, LinearModel] = {}
-_lock = threading.Lock()
-
-
+@functools.cache
 def load_model(path: Path = MODEL_PATH) -> LinearModel:
-    """The model at ``path``, read once per process."""
-    model = _loaded.get(path)
-    if model is None:
-        with _lock:
-            model = _loaded.get(path)
-            if model is None:
-                with gzip.open(path, "rt", encoding="utf-8") as handle:
-                    model = _loaded[path] = LinearModel.from_json(json.load(handle))
-    return model
+    """The model at ``path``, read once per process (two threads that ask at once may both read it)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return LinearModel.from_json(json.load(handle))
