@@ -51,7 +51,7 @@ from connectors.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from transforms.watchdog import TimedOut, Watchdog
+from connectors.watchdog import TimedOut, Watchdog
 
 PRODUCT = "newsbeam/0.1"
 DEFAULT_CONTACT = "https://github.com/newsbeam/newsbeam"

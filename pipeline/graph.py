@@ -18,20 +18,21 @@ import time
 
 import apache_beam as beam
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
+from apache_beam.utils.shared import Shared
 from apache_beam.utils.timestamp import Timestamp
 
+from connectors.article_extraction import ExtractArticles
 from connectors.feed_polling import PollFeeds
 from connectors.kafka_publish import PublishToKafka
-from connectors.ops_events import CountDeadLetters, PipelineHeartbeat
 from connectors.page_fetching import FetchPages, RouteEntriesBySite
 from connectors.wire import article_records, dead_letter_record, heartbeat_record, poll_record
 from pipeline.config import PipelineConfig
 from pipeline.runners import spreads_over_workers
 from transforms.dedup import DropDuplicates, Published
-from transforms.extraction import ExtractArticles
 from transforms.failures import GuardedFlatMap
 from transforms.flagging import FlagRegulation
 from transforms.records import Feed
+from transforms.run_counts import CountDeadLetters, PipelineHeartbeat
 
 FOREVER = 10 * 365 * 24 * 3600.0
 
@@ -72,11 +73,14 @@ def build_graph(
     job: str = "newsbeam",
     heartbeat_interval: float = 30.0,
     published: Published | None = None,
+    extraction_pools_ahead: Shared | None = None,
 ) -> None:
     """Add the whole ingestion graph for ``config`` to ``pipeline``.
 
     Streaming runs also get the ``PipelineHeartbeat`` branch: a heartbeat of run ``job`` on the ops topic
     every ``heartbeat_interval`` seconds (a ``--once`` run's launcher sends its one heartbeat at the end).
+    ``extraction_pools_ahead``: the handle of extraction pools the launcher started before the run
+    (``connectors.article_extraction.extraction_pools_ahead``), for ExtractArticles to take.
     """
     topics = config.topics
     feeds = pipeline | "ReadFeedList" >> ReadFeedList(
@@ -100,7 +104,7 @@ def build_graph(
         ignore_robots_for=frozenset(feed.name for feed in config.feeds if not feed.respect_robots),
     )
     articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles(
-        processes=config.extraction_processes
+        processes=config.extraction_processes, pools_ahead=extraction_pools_ahead
     )
     flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation()
     article_messages, record_dead = flagged | "ArticleRecords" >> GuardedFlatMap(

@@ -15,7 +15,9 @@ import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions
 from apache_beam.runners.runner import PipelineResult, PipelineRunner
+from apache_beam.utils.shared import Shared
 
+from connectors.article_extraction import extraction_pools_ahead
 from connectors.http import HttpSettings, user_agent_for
 from connectors.kafka_settings import KafkaSettings, KafkaSettingsError
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
@@ -26,7 +28,6 @@ from pipeline.graph import build_graph
 from pipeline.options import NewsbeamOptions
 from pipeline.runners import choose_runner, default_extraction_processes, describe_runner, one_worker_here
 from transforms.dead_letters import utc_now
-from transforms.extraction import extraction_pool_ahead
 from transforms.records import Heartbeat
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,10 @@ def run_config(
     runner_name = describe_runner(runner, options)  # before Beam builds the runner named in the options
     # the run's one worker is this process: its extraction processes start now, beside the set-up below
     ahead = config.extraction_processes if one_worker_here(options, once=config.once) else 0
-    with extraction_pool_ahead(ahead):
-        result = _start_and_wait(runner, runner_name, options, config, job, heartbeat_interval, watch)
+    with extraction_pools_ahead(ahead) as pools_ahead:
+        result = _start_and_wait(
+            runner, runner_name, options, config, job, heartbeat_interval, watch, pools_ahead
+        )
     state = result.state
     counters: dict[str, int] = {}
     distributions: dict[str, dict[str, int]] = {}
@@ -198,6 +201,7 @@ def _start_and_wait(
     job: str,
     heartbeat_interval: float,
     watch: RunWatcher | None,
+    pools_ahead: Shared,
 ) -> PipelineResult:
     """Topics, the published articles, the graph; then run it on ``runner`` until it finishes."""
     if config.create_topics:
@@ -223,7 +227,14 @@ def _start_and_wait(
     # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
     published = read_published(config.kafka, config.topics.articles, timeout=config.restart_read_timeout)
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build_graph(pipeline, config, job=job, heartbeat_interval=heartbeat_interval, published=published)
+    build_graph(
+        pipeline,
+        config,
+        job=job,
+        heartbeat_interval=heartbeat_interval,
+        published=published,
+        extraction_pools_ahead=pools_ahead,
+    )
     with watch(config) if watch is not None else contextlib.nullcontext():
         result = pipeline.run()
         result.wait_until_finish()

