@@ -28,13 +28,14 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
+from apache_beam.transforms.userstate import ReadModifyWriteRuntimeState, ReadModifyWriteStateSpec
 
 from transforms.dead_letters import DEAD_LETTER
 from transforms.failures import ElementFailures
 from transforms.ids import content_hash
-from transforms.records import FeedEntry
+from transforms.records import DeadLetter, FeedEntry
 
 STAGE = "DropDuplicates"
 
@@ -77,8 +78,8 @@ class _DropDuplicatesFn(beam.DoFn):
         self,
         keyed: tuple[str, FeedEntry],
         published: Published,
-        last=beam.DoFn.StateParam(LAST),
-    ) -> Iterator[FeedEntry | beam.pvalue.TaggedOutput]:
+        last: ReadModifyWriteRuntimeState = beam.DoFn.StateParam(LAST),  # type: ignore[assignment]  # Beam passes the runtime state
+    ) -> Iterator[FeedEntry | TaggedOutput[str, DeadLetter]]:
         article_id, entry = keyed
         yield from self._failures.outputs(
             lambda: self._decide(article_id, entry, published, last),
@@ -104,7 +105,9 @@ class _DropDuplicatesFn(beam.DoFn):
         yield emitted
 
 
-class DropDuplicates(beam.PTransform):
+class DropDuplicates(
+    beam.PTransform[PCollection[FeedEntry], tuple[PCollection[FeedEntry], PCollection[DeadLetter]]]
+):
     """Feed entries → ``(entries that are new articles or new versions of one, dead_letters)``.
 
     ``published`` is what earlier runs published (``{article_id: (feed, fingerprint, version)}``); it
@@ -116,8 +119,8 @@ class DropDuplicates(beam.PTransform):
         self._published = dict(published or {})
 
     def expand(
-        self, entries: beam.PCollection[FeedEntry]
-    ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection]:
+        self, entries: PCollection[FeedEntry]
+    ) -> tuple[PCollection[FeedEntry], PCollection[DeadLetter]]:
         published = entries.pipeline | "PublishedEarlier" >> beam.Create(sorted(self._published.items()))
         outputs = (
             entries

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.pvalue import PCollection, TaggedOutput
 
 from transforms.dead_letters import BUG_AFTER, DEAD_LETTER, UNEXPECTED, Crashed, LooksLikeABug, dead_letter
 from transforms.records import DeadLetter
@@ -54,7 +55,7 @@ class ElementFailures:
             raise  # the work's own verdict on this stage, not a failure of this element
         except Exception as error:
             letter = self.dead_letter(error, feed=feed, url=url, key=key, input=input)
-            return [beam.pvalue.TaggedOutput(DEAD_LETTER, letter)]
+            return [TaggedOutput(DEAD_LETTER, letter)]
         if self.failed == failed_before:  # the work may have dead-lettered its element itself
             self.count_success()
         return produced
@@ -106,7 +107,7 @@ class _GuardedFlatMapFn(beam.DoFn):
         )
 
 
-class GuardedFlatMap(beam.PTransform):
+class GuardedFlatMap(beam.PTransform[PCollection[Any], tuple[PCollection[Any], PCollection[DeadLetter]]]):
     """``beam.FlatMap(function, *args)`` whose failing elements become dead letters of ``stage``
     (``unexpected_error``) instead of failing the bundle; returns ``(outputs, dead_letters)``."""
 
@@ -116,7 +117,7 @@ class GuardedFlatMap(beam.PTransform):
         self._function = function
         self._args = args
 
-    def expand(self, elements: beam.PCollection[Any]) -> tuple[beam.PCollection[Any], beam.PCollection]:
+    def expand(self, elements: PCollection[Any]) -> tuple[PCollection[Any], PCollection[DeadLetter]]:
         outputs = elements | "Apply" >> beam.ParDo(
             _GuardedFlatMapFn(self._stage, self._function, self._args)
         ).with_outputs(DEAD_LETTER, main="outputs")

@@ -240,7 +240,8 @@ def _xml_items(
         )
     problem = result.get("bozo_exception")
     warning = f"{type(problem).__name__}: {problem}" if result.get("bozo") else None
-    # a charset override or a text/plain content type is harmless (FACTS.md); broken XML is not
+    # feedparser also flags a charset override or a text/plain content type, whose entries parse whole;
+    # broken XML is what loses entries
     malformed = isinstance(problem, xml.sax.SAXException)
     ttl_text = str(result.feed.get("ttl") or "").strip()
     ttl = float(ttl_text) * 60 if ttl_text.isdigit() else None  # RSS <ttl> counts minutes

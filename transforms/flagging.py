@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
 
 from transforms.dead_letters import DEAD_LETTER, dead_letter
 from transforms.language import detect_language
-from transforms.records import Article
+from transforms.records import Article, DeadLetter
 from transforms.regulation import flag_regulation, warm_up
 from transforms.regulation.places import LANGUAGES
 
@@ -42,12 +43,12 @@ class _FlagRegulationFn(beam.DoFn):
         warm_up((None, *LANGUAGES))
         detect_language("A sentence to load the language model with.")
 
-    def process(self, article: Article) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+    def process(self, article: Article) -> Iterator[Article | TaggedOutput[str, DeadLetter]]:
         try:
             flagged = flag_article(article)
         except Exception as error:  # a flagger bug on one text must not stop the others
             log.exception("flagging failed for %s", article.url)
-            yield beam.pvalue.TaggedOutput(
+            yield TaggedOutput(
                 DEAD_LETTER,
                 dead_letter(
                     STAGE,
@@ -66,12 +67,12 @@ class _FlagRegulationFn(beam.DoFn):
         yield flagged
 
 
-class FlagRegulation(beam.PTransform):
+class FlagRegulation(
+    beam.PTransform[PCollection[Article], tuple[PCollection[Article], PCollection[DeadLetter]]]
+):
     """Articles → flagged articles; returns ``(articles, dead_letters)``."""
 
-    def expand(
-        self, articles: beam.PCollection[Article]
-    ) -> tuple[beam.PCollection[Article], beam.PCollection]:
+    def expand(self, articles: PCollection[Article]) -> tuple[PCollection[Article], PCollection[DeadLetter]]:
         outputs = articles | "Flag" >> beam.ParDo(_FlagRegulationFn()).with_outputs(
             DEAD_LETTER, main="articles"
         )

