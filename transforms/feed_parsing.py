@@ -235,7 +235,8 @@ def _xml_items(
                 title=raw.get("title", ""),
                 summary=raw.get("summary", ""),
                 content=max((c.get("value", "") for c in contents), key=len, default=""),
-                published=_iso(raw.get("published_parsed") or raw.get("updated_parsed")),
+                # dict.get: FeedParserDict maps a missing "updated_parsed" to "published_parsed", with a warning
+                published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed")),
             )
         )
     problem = result.get("bozo_exception")
