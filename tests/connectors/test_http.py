@@ -187,6 +187,7 @@ def test_redirect_to_a_private_address_is_blocked(server: StaticServer) -> None:
 
 def test_user_agent_carries_the_contact(server: StaticServer) -> None:
     from connectors.http import user_agent_for
+    from connectors.version import NEWSBEAM_VERSION
 
     agent = user_agent_for("mailto:ops@newsbeam.example")
     polite = HttpClient(HttpSettings(allow_private_networks=True, user_agent=agent))
@@ -194,8 +195,8 @@ def test_user_agent_carries_the_contact(server: StaticServer) -> None:
         polite.get(server.url("en/rss.xml"), max_bytes=1_000_000)
     finally:
         polite.close()
-    assert (
-        server.requests[-1][1]["user-agent"] == "newsbeam/0.1 (+mailto:ops@newsbeam.example; news ingestion)"
+    assert server.requests[-1][1]["user-agent"] == (
+        f"newsbeam/{NEWSBEAM_VERSION} (+mailto:ops@newsbeam.example; news ingestion)"
     )
 
 
