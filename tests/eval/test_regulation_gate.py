@@ -17,12 +17,13 @@ from evaluate_regulation import (
     evaluate,
     written_items,
 )
-from regulation_set import corpus_available, load_items
+from regulation_set import load_items
 
+from tests.shared_corpus import absent_reason, corpus_available
 from transforms.regulation.model import MODEL_PATH
 
 needs_corpus = pytest.mark.skipif(
-    not corpus_available(), reason="the labelled set's full texts are read from ../shared/corpus, absent here"
+    not corpus_available(), reason=f"the labelled set's full texts are read from it: {absent_reason()}"
 )
 
 
