@@ -32,8 +32,8 @@ from tests.monitor.helpers import (
     http_get,
     http_request,
     running_monitor,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 

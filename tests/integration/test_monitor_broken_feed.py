@@ -19,8 +19,8 @@ from tests.monitor.helpers import (
     get_json,
     http_get,
     running_monitor,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
