@@ -129,7 +129,7 @@ def run(args: tuple[str, ...]) -> None:
     if log_format is not None:
         _configure_logging(settings.get("log_level", "INFO"), log_format)
     log_format = log_format or settings.get("log_format", "text")
-    from pipeline.running import run as run_pipeline  # imports Beam, which logs at import time
+    from pipeline.launcher import run as run_pipeline  # imports Beam, which logs at import time
 
     allocator.log_allocator()
 

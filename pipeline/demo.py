@@ -15,7 +15,7 @@ from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
 from connectors.static_server import StaticServer
 from pipeline.display import article_table
-from pipeline.running import run
+from pipeline.launcher import run
 
 SAMPLES = Path(__file__).resolve().parents[1] / "deploy" / "feeds" / "sample"
 

@@ -27,7 +27,7 @@ from connectors.kafka_publish import PublishToKafka
 from connectors.page_fetching import FetchPages, RouteEntriesBySite
 from connectors.wire import article_records, dead_letter_record, heartbeat_record, poll_record
 from pipeline.config import PipelineConfig
-from pipeline.runners import spreads_over_workers
+from pipeline.runner_choice import spreads_over_workers
 from transforms.dedup import DropDuplicates, Published
 from transforms.failures import GuardedFlatMap
 from transforms.flagging import FlagRegulation

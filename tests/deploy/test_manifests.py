@@ -19,10 +19,10 @@ import pytest
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
-import pipeline.running  # noqa: F401  (registers HeartbeatOptions with Beam's option parser)
+import pipeline.launcher  # noqa: F401  (registers HeartbeatOptions with Beam's option parser)
 from connectors.kafka_topics import TopicNames, default_specs
 from pipeline.cli import main as cli_main
-from pipeline.runners import FLINK_VERSION
+from pipeline.runner_choice import FLINK_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -151,7 +151,7 @@ def test_images_follow_the_beam_pin_and_the_flink_line() -> None:
 def test_the_flink_job_server_script_fetches_the_runner_line_the_code_expects() -> None:
     script = (DEPLOY / "local" / "flink-job-server").read_text(encoding="utf-8")
     assert f'FLINK_VERSION="${{FLINK_VERSION:-{FLINK_VERSION}}}"' in script
-    from pipeline.runners import flink_job_server_jar
+    from pipeline.runner_choice import flink_job_server_jar
 
     jar = flink_job_server_jar("9.9.9")
     assert jar.parent.name == f"beam-flink-{FLINK_VERSION}-job-server-9.9.9"

@@ -4,7 +4,7 @@ Beam's portable Flink runner drives an embedded Flink through the job-server jar
 deploy/local/flink-job-server fetched with Maven (the same Beam release as the installed SDK). Two ways
 of running the Python work, both with parallelism 2:
 
-- ``loopback``: the SDK workers live in the launching process (the local default, pipeline/runners.py);
+- ``loopback``: the SDK workers live in the launching process (the local default, pipeline/runner_choice.py);
 - ``worker-pool``: Beam's worker pool (``apache_beam.runners.worker.worker_pool_main``) started beside
   the job, as the cluster recipes do, which starts each SDK worker as a fresh process outside the
   repository: everything shipped to workers must unpickle and import there, with nothing from the
@@ -106,7 +106,7 @@ def test_sample_feeds_on_flink(
 ) -> None:
     feeds = sample_feed_list(sample_server, f"http://127.0.0.1:{free_port()}/rss.xml")
     feeds_file = write_feeds(tmp_path / "feeds.yaml", feeds, allow_private_networks=True)
-    # loopback relies on pipeline/runners.py's defaults: [local] master, LOOPBACK, the jar from the cache
+    # loopback relies on pipeline/runner_choice.py's defaults: [local] master, LOOPBACK, the jar from the cache
     runner_args = ["--runner", "FlinkRunner", "--parallelism", "2"]
     if environment == "worker-pool":
         runner_args += ["--flink_job_server_jar", flink_job_server_jar, "--flink_master", "[local]"]

@@ -28,8 +28,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer, drip_headers, reply, respond
+from pipeline.launcher import config_from_options, run_config
 from pipeline.options import NewsbeamOptions
-from pipeline.running import config_from_options, run_config
 from tests.conftest import FIXTURES, SAMPLES, LocalKafka, free_port
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
 from tests.resolvers import RebindingResolver

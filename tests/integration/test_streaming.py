@@ -14,7 +14,7 @@ from connectors.kafka_consume import read_messages
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer, respond
-from pipeline.runners import locate_prism
+from pipeline.runner_choice import locate_prism
 from tests.integration.helpers import assert_valid, start_newsbeam, stop_process, topic_messages, write_feeds
 from tests.waiting import wait_for
 from transforms.ids import article_id

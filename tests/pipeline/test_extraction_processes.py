@@ -10,9 +10,9 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import ConfigError
+from pipeline.launcher import config_from_options
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import one_worker_here
-from pipeline.running import config_from_options
+from pipeline.runner_choice import one_worker_here
 from tests.conftest import REPO, SAMPLES
 
 

@@ -19,8 +19,8 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.graph import build_graph
+from pipeline.launcher import config_from_options
 from pipeline.options import NewsbeamOptions
-from pipeline.running import config_from_options
 from tests.conftest import SAMPLES
 
 SASL_PASSWORD = "s3cret-canary-7f1d"  # a canary, looked for in the job

@@ -26,7 +26,12 @@ from connectors.published_articles import read_published
 from pipeline.config import ConfigError, PipelineConfig, load_feeds
 from pipeline.graph import build_graph
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import choose_runner, default_extraction_processes, describe_runner, one_worker_here
+from pipeline.runner_choice import (
+    choose_runner,
+    default_extraction_processes,
+    describe_runner,
+    one_worker_here,
+)
 from transforms.dead_letters import utc_now
 from transforms.records import Heartbeat
 
