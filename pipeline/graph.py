@@ -27,7 +27,6 @@ from connectors.kafka_publish import PublishToKafka
 from connectors.page_fetching import FetchPages, RouteEntriesBySite
 from connectors.wire import article_records, dead_letter_record, heartbeat_record, poll_record
 from pipeline.config import PipelineConfig
-from pipeline.runner_choice import spreads_over_workers
 from transforms.dedup import DropDuplicates, Published
 from transforms.failures import GuardedFlatMap
 from transforms.flagging import FlagRegulation
@@ -70,26 +69,27 @@ def build_graph(
     pipeline: beam.Pipeline,
     config: PipelineConfig,
     *,
-    job: str = "newsbeam",
-    heartbeat_interval: float = 30.0,
     published: Published | None = None,
     extraction_pools_ahead: Shared | None = None,
+    several_workers: bool = False,
 ) -> None:
     """Add the whole ingestion graph for ``config`` to ``pipeline``.
 
-    Streaming runs also get the ``PipelineHeartbeat`` branch: a heartbeat of run ``job`` on the ops topic
-    every ``heartbeat_interval`` seconds (a ``--once`` run's launcher sends its one heartbeat at the end).
+    Streaming runs also get the ``PipelineHeartbeat`` branch: a heartbeat of run ``config.job`` on the ops
+    topic every ``config.heartbeat_interval`` seconds (a ``--once`` run's launcher sends its one heartbeat
+    at the end). ``published``: what earlier runs published, so a restart does not publish it again.
     ``extraction_pools_ahead``: the handle of extraction pools the launcher started before the run
     (``connectors.article_extraction.extraction_pools_ahead``), for ExtractArticles to take.
+    ``several_workers``: the runner may hand work to several workers
+    (``pipeline.runner_choice.spreads_over_workers``), so entries are routed by site between them.
     """
     topics = config.topics
     feeds = pipeline | "ReadFeedList" >> ReadFeedList(
         config.feeds, once=config.once, tick=config.tick, duration=config.duration
     )
     entries, poll_dead, polls = feeds | "PollFeeds" >> PollFeeds(config.http, at_once=config.once)
-    # ``published``: what earlier runs published, so a restart does not publish it again
     fresh, dedup_dead = entries | "DropDuplicates" >> DropDuplicates(published)
-    if spreads_over_workers(pipeline.runner, pipeline.options):
+    if several_workers:
         # Several workers: break fusion on the small entries, never on the HTML (a reshuffle of pages cost
         # 16-20%, FACTS.md), and route them by site so that one worker owns each site's politeness limit
         # (RouteEntriesBySite); different sites still spread over the workers.
@@ -129,7 +129,7 @@ def build_graph(
         _ = (
             counted
             | "PipelineHeartbeat"
-            >> PipelineHeartbeat(job=job, start=start, stop=stop, interval=heartbeat_interval)
+            >> PipelineHeartbeat(job=config.job, start=start, stop=stop, interval=config.heartbeat_interval)
             | "HeartbeatRecords" >> beam.Map(heartbeat_record, topics)
             | "PublishHeartbeats" >> PublishToKafka(config.kafka)
         )

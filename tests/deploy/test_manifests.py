@@ -19,7 +19,7 @@ import pytest
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
-import pipeline.launcher  # noqa: F401  (registers HeartbeatOptions with Beam's option parser)
+import pipeline.options  # noqa: F401  (registers NewsbeamOptions with Beam's option parser)
 from connectors.kafka_topics import TopicNames, default_specs
 from pipeline.cli import main as cli_main
 from pipeline.runner_choice import FLINK_VERSION

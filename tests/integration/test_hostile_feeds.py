@@ -28,8 +28,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer, drip_headers, reply, respond
-from pipeline.launcher import config_from_options, run_config
-from pipeline.options import NewsbeamOptions
+from pipeline.launcher import run_config
+from pipeline.options import config_from_options
 from tests.conftest import FIXTURES, SAMPLES, LocalKafka, free_port
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
 from tests.resolvers import RebindingResolver
@@ -451,7 +451,7 @@ def test_a_rebinding_name_beside_a_healthy_feed(
             ["--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
              "--topic-prefix", topic_prefix, "--once", "--extraction-processes", "0", "--fetch-budget", "5"]
         )  # fmt: skip
-        config = config_from_options(options.view_as(NewsbeamOptions))
+        config = config_from_options(options)
         run_config(replace(config, http=replace(config.http, resolver=resolver)), options)
     outcome = _outcome(kafka_settings, topic_prefix, None)
     _assert_the_healthy_feed_arrived(outcome, server)

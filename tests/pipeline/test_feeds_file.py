@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_feeds
+from pipeline.config import ConfigError
+from pipeline.feeds_file import load_feeds
 from tests.conftest import REPO, SAMPLES
 
 
