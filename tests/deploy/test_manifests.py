@@ -201,7 +201,8 @@ def test_newsbeam_command_lines_parse_with_the_real_cli() -> None:
     commands = _newsbeam_commands()
     assert len(commands) == 4  # compose: submit, monitor; k8s: submit Job, monitor Deployment
     for args in commands:
-        command = cli_main.commands[args[0]]
+        command = cli_main.get_command(click.Context(cli_main), args[0])
+        assert command is not None, args[0]
         if args[0] == "run":  # `run` hands everything to Beam's option parser: every flag must be known there
             assert _beam_parser_rejects(args[1:]) == [], args
             options = PipelineOptions(args[1:]).get_all_options()
@@ -218,8 +219,10 @@ def test_newsbeam_command_lines_parse_with_the_real_cli() -> None:
 def test_an_unknown_flag_is_caught() -> None:
     # the check above can fail: a misspelt flag is reported
     assert _beam_parser_rejects(["--topic-prefix=news", "--job_endpointt=x:1"]) == ["job_endpointt"]
+    monitor = cli_main.get_command(click.Context(cli_main), "monitor")
+    assert monitor is not None
     with pytest.raises(click.NoSuchOption):
-        cli_main.commands["monitor"].make_context("monitor", ["--portt=8080"])
+        monitor.make_context("monitor", ["--portt=8080"])
 
 
 def test_workers_reach_the_worker_pool_the_recipes_start() -> None:

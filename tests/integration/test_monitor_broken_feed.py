@@ -13,7 +13,7 @@ from connectors.kafka_settings import KafkaSettings
 from connectors.static_server import StaticServer, reply
 from pipeline.runner_choice import locate_prism
 from tests.integration.helpers import start_newsbeam, stop_process, write_feeds
-from tests.monitor.helpers import (
+from tests.integration.monitor_helpers import (
     ARTIFACTS,
     chromium_page,
     get_json,
