@@ -392,7 +392,7 @@ def test_a_tls_server_that_drips_its_headers_meets_the_budget(tls_port: int) -> 
     assert seconds < 6  # the 2 s budget, not the 10 s of headers
 
 
-# --- issue 16: one spelling of the host, connections only to vetted addresses, one budget for everything ---
+# --- one spelling of the host, connections only to vetted addresses, one budget for everything ---
 
 
 @pytest.fixture
