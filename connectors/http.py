@@ -51,9 +51,10 @@ from connectors.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from connectors.version import NEWSBEAM_VERSION
 from connectors.watchdog import TimedOut, Watchdog
 
-PRODUCT = "newsbeam/0.1"
+PRODUCT = f"newsbeam/{NEWSBEAM_VERSION}"
 DEFAULT_CONTACT = "https://github.com/newsbeam/newsbeam"
 DEFAULT_USER_AGENT = f"{PRODUCT} (+{DEFAULT_CONTACT}; news ingestion)"
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")

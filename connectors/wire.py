@@ -13,12 +13,13 @@ from importlib import resources
 from typing import Any
 
 from connectors.kafka_topics import TopicNames
+from connectors.version import NEWSBEAM_VERSION
 from transforms.dead_letters import jsonable
 from transforms.records import Article, DeadLetter, Entities, Evidence, FeedPoll, Heartbeat, Regulation
 from transforms.regulation import regulation_to_dict
 
 SCHEMA_VERSION = 1
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = NEWSBEAM_VERSION
 CONTENT_TYPE = "application/json"
 
 

@@ -1,8 +1,7 @@
 """jemalloc under every process of a ``newsbeam run``, when the library is installed.
 
-trafilatura's work is lxml trees built and freed page after page, and glibc's malloc is slow at it: under
-jemalloc the same extraction call ran about 10% faster (user CPU for the 181 benchmark pages 3.43-3.60 s →
-3.09-3.32 s; ``make bench`` prints the raw loop under both). The allocator must be in place before
+trafilatura's work is lxml trees built and freed page after page, and glibc's malloc is slower at it than
+jemalloc (``make bench`` prints the raw extraction loop under both). The allocator must be in place before
 the process starts, so ``newsbeam run`` re-executes itself once with jemalloc in ``LD_PRELOAD``; the
 extraction processes and Beam's worker processes inherit it.
 

@@ -2,8 +2,8 @@
 
 ``CountDeadLetters`` passes dead letters through and counts them in Beam metrics by reason
 (``DeadLetters.<reason>``). ``PipelineHeartbeat`` counts what the pipeline emits (polls, new entries,
-articles, dead letters, acknowledged messages) under the Beam metric names and, at every tick of its own
-``PeriodicImpulse``, emits a ``Heartbeat`` with the cumulative counts. The heartbeat travels through Kafka like
+articles, dead letters, acknowledged messages) under the Beam metric names and, at every tick it is given
+(a ``PeriodicImpulse`` in a run), emits a ``Heartbeat`` with the cumulative counts. The heartbeat travels through Kafka like
 every other record, so operators get it on every runner and every worker, whether or not the runner reports
 Beam metrics (the bundle-based DirectRunner under-counts them). Pure: the publishing is the graph's.
 """
@@ -17,9 +17,7 @@ import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
-from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.transforms.userstate import ReadModifyWriteRuntimeState, ReadModifyWriteStateSpec
-from apache_beam.utils.timestamp import Timestamp
 
 from transforms.dead_letters import utc_now
 from transforms.records import Article, DeadLetter, FeedEntry, FeedPoll, Heartbeat
@@ -130,20 +128,17 @@ class _HeartbeatFn(beam.DoFn):
 
 
 class PipelineHeartbeat(beam.PTransform[dict[str, PCollection[Any]], PCollection[Heartbeat]]):
-    """``{"polls", "entries", "articles", "dead", "acked"}`` collections → periodic ``Heartbeat``s.
+    """``{"ticks", "polls", "entries", "articles", "dead", "acked"}`` collections → a ``Heartbeat`` per tick.
 
-    Streaming only: the ticks come from a ``PeriodicImpulse`` from ``start`` to ``stop`` every
-    ``interval`` seconds (always explicit: its default start is the time the module was imported). The first heartbeat goes out at start, so the
-    monitor sees a pipeline as soon as it runs.
+    Streaming only. Each element of ``ticks`` sends a heartbeat with the counts so far; a run ticks every
+    ``interval`` seconds from its start, so the monitor sees a pipeline as soon as it runs.
     """
 
-    def __init__(self, *, job: str, start: float, stop: float, interval: float) -> None:
+    def __init__(self, *, job: str, interval: float) -> None:
         super().__init__()
         if interval <= 0:
             raise ValueError("the heartbeat interval must be positive")
         self._job = job
-        self._start = start
-        self._stop = stop
         self._interval = interval
 
     def expand(self, inputs: dict[str, PCollection[Any]]) -> PCollection[Heartbeat]:
@@ -155,16 +150,7 @@ class PipelineHeartbeat(beam.PTransform[dict[str, PCollection[Any]], PCollection
             "acked": acked_counts,
         }
         parts = [inputs[name] | f"Count{name.title()}" >> beam.FlatMap(fn) for name, fn in counting.items()]
-        ticks = (
-            inputs["polls"].pipeline
-            | "HeartbeatTicks"
-            >> PeriodicImpulse(
-                start_timestamp=Timestamp.of(self._start),
-                stop_timestamp=Timestamp.of(self._stop),
-                fire_interval=self._interval,
-            )
-            | "AsTick" >> beam.Map(lambda _tick: (TICK, 0))
-        )
+        ticks = inputs["ticks"] | "AsTick" >> beam.Map(lambda _tick: (TICK, 0))
         heartbeats: PCollection[Heartbeat] = (
             [*parts, ticks]
             | "AllCounts" >> beam.Flatten()

@@ -37,7 +37,7 @@ from connectors.kafka_settings import KafkaSettings, new_admin, new_consumer
 from connectors.kafka_topics import TopicNames
 from connectors.ops_events import TopicTail, consumer_lag
 from pipeline.monitor.metrics import render
-from pipeline.monitor.state import HealthRules, MonitorState
+from pipeline.monitor.state import HealthRules, MonitorState, followed_topics
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +133,7 @@ class MonitorService:
     def _follow(self) -> None:
         topics = self.settings.topics
         tail = TopicTail(
-            self.settings.kafka,
-            [topics.ops, topics.articles, topics.regulation, topics.deadletter],
-            since=time.time() - self.settings.lookback,
+            self.settings.kafka, followed_topics(topics), since=time.time() - self.settings.lookback
         )
         try:
             while not self._stop.is_set():

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.kafka_topics import TopicNames
 from connectors.ops_events import GroupLag, OpsMessage
 
 BROKEN_POLLS = 5  # PollFeeds logs a feed as broken (ERROR) from its 5th failure in a row
@@ -32,6 +33,11 @@ SERIES_MINUTES = 180
 MIN_SERIES_MINUTES = 30
 LATENCY_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0, 604800.0)
 GOOD_OUTCOMES = ("ok", "not_modified")
+
+
+def followed_topics(topics: TopicNames) -> list[str]:
+    """The topics whose messages a ``MonitorState`` takes (``MonitorState.apply``)."""
+    return [topics.ops, topics.articles, topics.regulation, topics.deadletter]
 
 
 def parse_time(value: Any) -> float | None:

@@ -42,7 +42,7 @@ from feed_farm import FeedFarm, load_pages  # noqa: E402
 
 from connectors.kafka_consume import read_messages  # noqa: E402
 from connectors.kafka_settings import KafkaSettings  # noqa: E402
-from pipeline.runners import RunnerUnavailable, locate_flink_job_server  # noqa: E402
+from pipeline.runner_choice import RunnerUnavailable, locate_flink_job_server  # noqa: E402
 
 
 @contextmanager

@@ -39,13 +39,12 @@ from kafka.record import util as record_util  # noqa: E402
 from connectors.kafka_settings import KafkaSettings  # noqa: E402
 from connectors.wire import article_to_dict, encode  # noqa: E402
 from tests.conftest import LocalKafka  # noqa: E402
+from tests.shared_corpus import ZYTE_BENCHMARK, corpus_path  # noqa: E402
 from transforms.records import Article, Regulation  # noqa: E402
 
 SAMPLES = REPO / "deploy" / "feeds" / "sample"
 EVAL = REPO / "tests" / "eval" / "regulation" / "written"
-ZYTE_GOLD = (
-    REPO.parent / "shared" / "corpus" / "pages" / "zyte-article-extraction-benchmark" / "ground-truth.json"
-)
+ZYTE_GOLD = corpus_path(ZYTE_BENCHMARK, "ground-truth.json")
 RESULTS = REPO / "tests" / "bench" / "results" / "kafka.json"
 COMPRESSIONS: tuple[str | None, ...] = (None, "gzip", "lz4", "zstd")
 ACKS = ("1", "all")
@@ -57,7 +56,7 @@ def prose() -> tuple[str, str]:
 
     Compression depends on the text, and on how much consecutive messages repeat each other: the
     messages walk through a long text (no window repeats within a batch), so the ratio is what real
-    articles give. Preferred: the gold article bodies of the Zyte benchmark in ../shared/corpus (read-only
+    articles give. Preferred: the gold article bodies of the Zyte benchmark in the shared corpus (read-only
     test material, not in the repository); else our own evaluation items and sample pages.
     """
     if ZYTE_GOLD.is_file():
@@ -73,7 +72,9 @@ def prose() -> tuple[str, str]:
     for page in sorted(SAMPLES.glob("*/*.html")):
         body = re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", page.read_text(encoding="utf-8"))
         parts.append(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
-    return "\n".join(parts), "tests/eval/regulation/written + deploy/feeds/sample (../shared/corpus absent)"
+    return "\n".join(
+        parts
+    ), "tests/eval/regulation/written + deploy/feeds/sample (the shared corpus is absent)"
 
 
 def article_values(size: int, count: int, text: str) -> list[bytes]:

@@ -526,9 +526,9 @@ def state_memory(articles: int) -> dict[str, Any]:
 def extraction_limit(results: dict[str, Any]) -> float:
     """Raw trafilatura's rate (a) for the ratios that are not per round: the mean of all its runs.
 
-    This machine's speed drifts between an idle start and sustained load (the raw loop measured 52.5 to
-    61.4 pages/s across runs of one afternoon, and moved 10% within one run), so the loop runs before the
-    first round and after every round (``rounds``) instead of only once, while the machine is at its fastest.
+    A machine's speed drifts between an idle start and sustained load, across runs and within one, so the
+    loop runs before the first round and after every round (``rounds``) instead of only once, while the
+    machine is at its fastest.
     """
     return statistics.mean(run["rate"] for run in results["raw_loops"])
 

@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", default=None, help="use this broker instead of starting one")
     parser.add_argument("--output", type=Path, default=RESULTS / "streaming.json")
     args = parser.parse_args(argv)
-    from pipeline.runners import RunnerUnavailable, locate_prism
+    from pipeline.runner_choice import RunnerUnavailable, locate_prism
 
     try:
         locate_prism()

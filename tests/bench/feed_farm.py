@@ -1,8 +1,8 @@
 """A local "feed farm" for the benchmarks: N RSS feeds × M entries on 127.0.0.1, whose links point to
 real article pages served by the same server, every response held back by a configurable latency.
 
-Pages come from the Zyte article-extraction benchmark (``/work/shared/corpus/pages/...``, read in place,
-never copied) when that folder exists, otherwise from ``generated_pages()`` (synthetic news pages with
+Pages come from the Zyte article-extraction benchmark in the shared corpus (``tests/shared_corpus.py``
+says where; read in place, never copied) when that folder exists, otherwise from ``generated_pages()`` (synthetic news pages with
 boilerplate around the article, so trafilatura has real work to do). Each entry has its own URL; the
 pages behind them cycle through the page set, so ``feeds × entries`` may exceed the number of pages.
 
@@ -27,6 +27,7 @@ import http.server
 import json
 import random
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,7 +36,13 @@ from types import TracebackType
 from typing import Any
 from xml.sax.saxutils import escape
 
-ZYTE_ITEMS = Path("/work/shared/corpus/pages/zyte-article-extraction-benchmark/items")
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:  # runnable alone as a script
+    sys.path.insert(0, str(REPO))
+
+from tests.shared_corpus import ZYTE_BENCHMARK, corpus_path  # noqa: E402
+
+ZYTE_ITEMS = corpus_path(ZYTE_BENCHMARK, "items")
 DEFAULT_LATENCY = 0.2
 
 _WORD_TEXT = (

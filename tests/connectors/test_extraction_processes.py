@@ -15,6 +15,7 @@ import pytest
 from connectors import extraction_processes
 from connectors.extraction_processes import ExtractionProcesses
 from tests.conftest import SAMPLES
+from tests.waiting import wait_for
 from transforms.page_fields import extract_page_fields
 
 
@@ -124,10 +125,7 @@ def test_a_process_that_dies_breaks_the_pool_and_every_page_in_flight() -> None:
     try:
         first = pool.submit(b"sleep 30", None, None)
         second = pool.submit(b"sleep 30", None, None)
-        deadline = time.monotonic() + 30
-        while _spooled(pool) and time.monotonic() < deadline:  # both processes have taken their page
-            time.sleep(0.02)
-        assert _spooled(pool) == []
+        wait_for(lambda: _spooled(pool) == [], 30, "both processes to take their page", interval=0.02)
         os.kill(pids[0], signal.SIGKILL)
         with pytest.raises(BrokenProcessPool, match=r"exited unexpectedly .*exit code -9"):
             pool.result(first, 10)

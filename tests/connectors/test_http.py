@@ -31,6 +31,7 @@ from connectors.http import HttpClient, HttpSettings, address_is_public, check_d
 from connectors.static_server import StaticServer, drip_headers, reply
 from tests.conftest import SAMPLES
 from tests.resolvers import RebindingResolver, SilentResolver
+from tests.waiting import wait_for
 
 Handler = http.server.BaseHTTPRequestHandler
 
@@ -187,6 +188,7 @@ def test_redirect_to_a_private_address_is_blocked(server: StaticServer) -> None:
 
 def test_user_agent_carries_the_contact(server: StaticServer) -> None:
     from connectors.http import user_agent_for
+    from connectors.version import NEWSBEAM_VERSION
 
     agent = user_agent_for("mailto:ops@newsbeam.example")
     polite = HttpClient(HttpSettings(allow_private_networks=True, user_agent=agent))
@@ -194,8 +196,8 @@ def test_user_agent_carries_the_contact(server: StaticServer) -> None:
         polite.get(server.url("en/rss.xml"), max_bytes=1_000_000)
     finally:
         polite.close()
-    assert (
-        server.requests[-1][1]["user-agent"] == "newsbeam/0.1 (+mailto:ops@newsbeam.example; news ingestion)"
+    assert server.requests[-1][1]["user-agent"] == (
+        f"newsbeam/{NEWSBEAM_VERSION} (+mailto:ops@newsbeam.example; news ingestion)"
     )
 
 
@@ -285,9 +287,13 @@ def test_hostile_responses_leak_no_thread_or_socket(server: StaticServer) -> Non
             with pytest.raises(FetchError):
                 client.get(server.url(path), max_bytes=1_000_000)
         client.close()
-    time.sleep(0.5)  # the server's handler threads finish their writes
-    assert threading.active_count() <= threads + 1  # the server may still be closing one handler
-    assert _open_fds() <= fds + 1
+    # the server's handler threads finish their writes; it may still be closing one handler
+    wait_for(
+        lambda: threading.active_count() <= threads + 1 and _open_fds() <= fds + 1,
+        10,
+        f"threads back to {threads} (+1) and descriptors to {fds} (+1)",
+        interval=0.1,
+    )
 
 
 @pytest.mark.parametrize(
@@ -386,7 +392,7 @@ def test_a_tls_server_that_drips_its_headers_meets_the_budget(tls_port: int) -> 
     assert seconds < 6  # the 2 s budget, not the 10 s of headers
 
 
-# --- issue 16: one spelling of the host, connections only to vetted addresses, one budget for everything ---
+# --- one spelling of the host, connections only to vetted addresses, one budget for everything ---
 
 
 @pytest.fixture
@@ -543,8 +549,7 @@ def test_waiting_for_the_sites_gate_counts_against_the_budget(server: StaticServ
     holding = threading.Thread(target=hold)
     try:
         holding.start()
-        while not server.requests:  # the holder has the site's only slot
-            time.sleep(0.01)
+        wait_for(lambda: server.requests, 10, "the holder to take the site's only slot", interval=0.01)
         started = time.monotonic()
         with pytest.raises(FetchTimeout, match="no free slot"):
             waiter.get(server.url("en/rss.xml"), max_bytes=1_000_000)

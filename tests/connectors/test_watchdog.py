@@ -13,6 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from connectors.article_extraction import ExtractArticles
 from connectors.watchdog import TimedOut, Watchdog
 from tests.conftest import SAMPLES
+from tests.waiting import wait_for
 from transforms.records import FeedEntry, Page
 
 
@@ -31,8 +32,7 @@ def test_overrun_is_abandoned_and_the_number_of_abandoned_calls_is_bounded() -> 
     assert watchdog.abandoned == 1
     release.set()  # the abandoned call ends; the next one may start
     assert watchdog.run(lambda: "next", timeout=5) == "next"
-    time.sleep(0.05)
-    assert watchdog.abandoned == 0
+    wait_for(lambda: watchdog.abandoned == 0, 5, "the abandoned helper to exit", interval=0.01)
 
 
 def test_extraction_over_budget_is_dead_lettered_and_falls_back_to_the_feed() -> None:
@@ -68,10 +68,9 @@ def test_calls_reuse_one_helper_thread_until_one_overruns() -> None:
     after = watchdog.run(threading.get_ident, timeout=5)
     assert after != first  # the overrunning helper was abandoned, never handed a new call
     release.set()
-    deadline = time.monotonic() + 5
-    while watchdog.abandoned and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert watchdog.abandoned == 0  # it exited once its call ended
+    wait_for(
+        lambda: watchdog.abandoned == 0, 5, "the abandoned helper to exit once its call ended", interval=0.01
+    )
 
 
 def test_concurrent_callers_get_a_helper_each_and_close_stops_the_idle_ones() -> None:

@@ -19,10 +19,10 @@ import pytest
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
-import pipeline.running  # noqa: F401  (registers HeartbeatOptions with Beam's option parser)
+import pipeline.options  # noqa: F401  (registers NewsbeamOptions with Beam's option parser)
 from connectors.kafka_topics import TopicNames, default_specs
 from pipeline.cli import main as cli_main
-from pipeline.runners import FLINK_VERSION
+from pipeline.runner_choice import FLINK_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -151,7 +151,7 @@ def test_images_follow_the_beam_pin_and_the_flink_line() -> None:
 def test_the_flink_job_server_script_fetches_the_runner_line_the_code_expects() -> None:
     script = (DEPLOY / "local" / "flink-job-server").read_text(encoding="utf-8")
     assert f'FLINK_VERSION="${{FLINK_VERSION:-{FLINK_VERSION}}}"' in script
-    from pipeline.runners import flink_job_server_jar
+    from pipeline.runner_choice import flink_job_server_jar
 
     jar = flink_job_server_jar("9.9.9")
     assert jar.parent.name == f"beam-flink-{FLINK_VERSION}-job-server-9.9.9"
@@ -201,7 +201,8 @@ def test_newsbeam_command_lines_parse_with_the_real_cli() -> None:
     commands = _newsbeam_commands()
     assert len(commands) == 4  # compose: submit, monitor; k8s: submit Job, monitor Deployment
     for args in commands:
-        command = cli_main.commands[args[0]]
+        command = cli_main.get_command(click.Context(cli_main), args[0])
+        assert command is not None, args[0]
         if args[0] == "run":  # `run` hands everything to Beam's option parser: every flag must be known there
             assert _beam_parser_rejects(args[1:]) == [], args
             options = PipelineOptions(args[1:]).get_all_options()
@@ -218,8 +219,10 @@ def test_newsbeam_command_lines_parse_with_the_real_cli() -> None:
 def test_an_unknown_flag_is_caught() -> None:
     # the check above can fail: a misspelt flag is reported
     assert _beam_parser_rejects(["--topic-prefix=news", "--job_endpointt=x:1"]) == ["job_endpointt"]
+    monitor = cli_main.get_command(click.Context(cli_main), "monitor")
+    assert monitor is not None
     with pytest.raises(click.NoSuchOption):
-        cli_main.commands["monitor"].make_context("monitor", ["--portt=8080"])
+        monitor.make_context("monitor", ["--portt=8080"])
 
 
 def test_workers_reach_the_worker_pool_the_recipes_start() -> None:

@@ -2,8 +2,8 @@
 article-extraction benchmark, scored the way that benchmark scores (token shingles, F1).
 
 Run: ``python tests/eval/evaluate_extraction.py [--corpus DIR] [--floor 0.95]``. The corpus
-(``/work/shared/corpus/pages/zyte-article-extraction-benchmark``: ``items/<id>.html`` and
-``ground-truth.json``) is read in place and is not part of the repository; without it the script prints
+(``pages/zyte-article-extraction-benchmark`` in the shared corpus, found as ``tests/shared_corpus.py``
+says: ``items/<id>.html`` and ``ground-truth.json``) is read in place and is not part of the repository; without it the script prints
 ``skipped: <reason>`` and exits 0, so ``make eval`` still runs the other gates.
 
 The metric, as the benchmark defines it: a text becomes its ``\\w+`` tokens, then its 4-token shingles
@@ -33,9 +33,11 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-CORPUS = Path("/work/shared/corpus/pages/zyte-article-extraction-benchmark")
-# measured F1 of trafilatura 2.3.1 as called by transforms/extraction.py was 0.964 (FACTS.md: 0.960-0.964);
-# the floor leaves room for rounding only: a change that costs quality fails
+from tests.shared_corpus import ZYTE_BENCHMARK, corpus_path  # noqa: E402
+
+CORPUS = corpus_path(ZYTE_BENCHMARK)
+# trafilatura 2.3.1, called as transforms/extraction.py calls it, scores 0.960-0.964 on these pages: the
+# floor leaves room for rounding only, so a change that costs quality fails
 FLOOR = 0.960
 SHINGLE = 4
 _TOKEN = re.compile(r"\w+", re.UNICODE)

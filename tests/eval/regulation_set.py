@@ -12,22 +12,23 @@ Everything lives in ``tests/eval/regulation/real/``:
   on. ``test_fingerprint`` freezes the test split's labels (``tests/eval/test_regulation_set.py`` checks it).
 
 Every item keeps its provenance: ``{"repository", "path", "commit", "index"}`` for items committed in public
-repositories, ``{"corpus", "index"}`` for items of the shared corpus (``../shared/corpus/MANIFEST.md`` gives each
+repositories, ``{"corpus", "index"}`` for items of the shared corpus (the corpus's ``MANIFEST.md`` gives each
 file's own repository and commit). Headlines and summaries are stored here as short title + summary records;
 full texts are not: a full-text item only says where its text is (``full_text``: a corpus path, an index and for
-JSON captures the field), and ``corpus_items.read_text`` reads it from ``$NEWSBEAM_CORPUS`` (default:
-``../shared/corpus`` beside the repository).
+JSON captures the field), and ``corpus_items.read_text`` reads it from the shared corpus
+(``tests/shared_corpus.py`` says where that is).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.shared_corpus import absent_reason, corpus_available, corpus_root
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_DIR = Path(__file__).resolve().parent / "regulation" / "real"
@@ -36,16 +37,6 @@ WEAK = REAL_DIR / "weak.jsonl"
 SPLITS = REAL_DIR / "splits.json"
 SPLIT_NAMES = ("train", "dev", "test")
 KINDS = ("headline", "summary", "full")
-
-
-def corpus_root() -> Path:
-    """Where the shared corpus is: ``$NEWSBEAM_CORPUS``, else ``../shared/corpus`` beside the repository."""
-    return Path(os.environ.get("NEWSBEAM_CORPUS", REPO.parent / "shared" / "corpus"))
-
-
-def corpus_available() -> bool:
-    """Whether the shared corpus is here (items that point into it need it)."""
-    return (corpus_root() / "MANIFEST.md").is_file()
 
 
 @dataclass(frozen=True)
@@ -130,9 +121,7 @@ def load_items(
     wanted = set(splits_wanted)
     records = read_jsonl(ITEMS) + (read_jsonl(WEAK) if weak else [])
     if need_corpus and not corpus_available() and any("full_text" in r for r in records):
-        raise FileNotFoundError(
-            f"the shared corpus is not at {corpus_root()} (set NEWSBEAM_CORPUS): items point into it"
-        )
+        raise FileNotFoundError(f"items point into the shared corpus, and {absent_reason()}")
     items = []
     for record in records:
         if splits[record["source"]] not in wanted:

@@ -19,12 +19,12 @@ from regulation_set import (
     SPLIT_NAMES,
     SPLITS,
     WEAK,
-    corpus_available,
     load_items,
     read_jsonl,
     split_fingerprint,
 )
 
+from tests.shared_corpus import absent_reason, corpus_available
 from transforms.regulation.taxonomy import CATEGORIES
 
 GUIDELINE = REPO / "docs" / "regulation-guideline.md"
@@ -119,7 +119,7 @@ def test_weak_labels_never_reach_dev_or_test(weak_records: list[dict], splits: d
     assert all(record.get("weak") for record in weak_records)
 
 
-@pytest.mark.skipif(not corpus_available(), reason="full texts are read from ../shared/corpus, absent here")
+@pytest.mark.skipif(not corpus_available(), reason=f"full texts are read from it: {absent_reason()}")
 def test_full_texts_are_read_from_the_corpus() -> None:
     full = [item for item in load_items(("test",)) if item.kind == "full"]
     assert full and all(len(item.text) > 300 for item in full)

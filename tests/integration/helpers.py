@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,16 +116,50 @@ def sample_feed_list(server: StaticServer, unreachable_url: str) -> list[dict[st
     ]
 
 
+@dataclass(frozen=True)
+class SampleOutcome:
+    """What every run of ``sample_feed_list`` publishes, whatever the runner or the sink."""
+
+    articles: set[str]  # article ids on the articles topic, each once
+    flagged: set[str]  # article ids on the regulation topic
+    dead_letters: set[tuple[str, str, str]]  # (stage, reason, feed)
+    polls: dict[str, str]  # feed → outcome of its poll
+    url_of: dict[str, str]  # sample slug → page URL
+
+
+def sample_outcome(server: StaticServer) -> SampleOutcome:
+    """The sample run's expectations, with the page URLs of ``server``."""
+    samples = REPO / "deploy" / "feeds" / "sample"
+    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))["articles"]
+    url_of = {item["slug"]: server.url(f"{item['lang']}/{item['slug']}.html") for item in expected}
+    return SampleOutcome(
+        articles={article_id(url_of[i["slug"]]) for i in expected if i["regulation"] is not None},
+        flagged={article_id(url_of[i["slug"]]) for i in expected if i["regulation"]},
+        dead_letters={
+            ("ExtractArticles", "no_text", "sample-en"),
+            ("PollFeeds", "connection_failed", "unreachable"),
+            ("PollFeeds", "malformed_feed", "invalid-xml"),  # not well-formed: reported...
+            ("PollFeeds", "no_link", "invalid-xml"),  # ...and its one recovered item has no link
+        },
+        polls={
+            "sample-en": "ok",
+            "sample-en-policy": "ok",
+            "sample-pt": "ok",
+            "sample-es": "ok",
+            "unreachable": "connection_failed",
+            "invalid-xml": "malformed_feed",
+        },
+        url_of=url_of,
+    )
+
+
 def assert_sample_outcome(settings: KafkaSettings, prefix: str, server: StaticServer) -> dict[str, int]:
     """The topics under ``prefix`` hold exactly the sample run's articles, flags, dead letters and polls.
 
     Returns the message count of each topic, for the test's printout.
     """
-    samples = REPO / "deploy" / "feeds" / "sample"
-    expected = json.loads((samples / "expected.json").read_text(encoding="utf-8"))["articles"]
-    url_of = {item["slug"]: server.url(f"{item['lang']}/{item['slug']}.html") for item in expected}
-    want_articles = {article_id(url_of[i["slug"]]) for i in expected if i["regulation"] is not None}
-    want_flagged = {article_id(url_of[i["slug"]]) for i in expected if i["regulation"]}
+    want = sample_outcome(server)
+    url_of = want.url_of
 
     topics = TopicNames(prefix)
     articles = topic_messages(settings, topics.articles)
@@ -133,9 +168,9 @@ def assert_sample_outcome(settings: KafkaSettings, prefix: str, server: StaticSe
     ops = topic_messages(settings, topics.ops)
 
     # exactly the sample's articles, once each (two of them also come through the policy feed)
-    assert Counter(m.key for m in articles) == Counter(want_articles)
-    assert {m.key for m in flagged} == want_flagged
-    assert len(flagged) == len(want_flagged)
+    assert Counter(m.key for m in articles) == Counter(want.articles)
+    assert {m.key for m in flagged} == want.flagged
+    assert len(flagged) == len(want.flagged)
     for topic, messages in (
         (topics.articles, articles),
         (topics.regulation, flagged),
@@ -155,24 +190,12 @@ def assert_sample_outcome(settings: KafkaSettings, prefix: str, server: StaticSe
     assert all(m.headers["flagged"] == "true" for m in flagged)
 
     reasons = {(m.value["stage"], m.value["reason"], m.value["feed"]) for m in dead if m.value}
-    assert reasons == {
-        ("ExtractArticles", "no_text", "sample-en"),
-        ("PollFeeds", "connection_failed", "unreachable"),
-        ("PollFeeds", "malformed_feed", "invalid-xml"),  # not well-formed: reported...
-        ("PollFeeds", "no_link", "invalid-xml"),  # ...and its one recovered item has no link
-    }
+    assert reasons == want.dead_letters
     broken = next(m for m in dead if m.value and m.value["reason"] == "no_text")
     assert broken.value is not None and broken.value["url"] == url_of["broken-page"]
     assert broken.key == article_id(url_of["broken-page"])
 
     polls = [m.value for m in ops if m.value and m.value["event"] == "feed_poll"]
     outcomes = {value["feed"]: value["outcome"] for value in polls}
-    assert outcomes == {
-        "sample-en": "ok",
-        "sample-en-policy": "ok",
-        "sample-pt": "ok",
-        "sample-es": "ok",
-        "unreachable": "connection_failed",
-        "invalid-xml": "malformed_feed",
-    }
+    assert outcomes == want.polls
     return {"articles": len(articles), "flagged": len(flagged), "dead": len(dead), "ops": len(ops)}

@@ -4,7 +4,7 @@ Beam's portable Flink runner drives an embedded Flink through the job-server jar
 deploy/local/flink-job-server fetched with Maven (the same Beam release as the installed SDK). Two ways
 of running the Python work, both with parallelism 2:
 
-- ``loopback``: the SDK workers live in the launching process (the local default, pipeline/runners.py);
+- ``loopback``: the SDK workers live in the launching process (the local default, pipeline/runner_choice.py);
 - ``worker-pool``: Beam's worker pool (``apache_beam.runners.worker.worker_pool_main``) started beside
   the job, as the cluster recipes do, which starts each SDK worker as a fresh process outside the
   repository: everything shipped to workers must unpickle and import there, with nothing from the
@@ -23,7 +23,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +33,7 @@ from connectors.kafka_settings import KafkaSettings
 from connectors.static_server import StaticServer
 from tests.conftest import REPO, free_port
 from tests.integration.helpers import assert_sample_outcome, newsbeam, sample_feed_list, write_feeds
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.flink]
 
@@ -62,16 +62,10 @@ def flink_job_server_jar() -> str:
     return fetched.stdout.strip().splitlines()[-1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the worker pool exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"the worker pool did not listen on {port} within {timeout:.0f} s")
+def _listening(port: int, process: subprocess.Popen[bytes]) -> bool:
+    assert process.poll() is None, f"the worker pool exited with {process.returncode}"
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture
@@ -89,7 +83,7 @@ def worker_pool(tmp_path: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_port(port, pool)
+        wait_for(lambda: _listening(port, pool), 60, f"the worker pool to listen on {port}", interval=0.2)
         yield f"localhost:{port}"
     finally:
         pool.terminate()
@@ -112,7 +106,7 @@ def test_sample_feeds_on_flink(
 ) -> None:
     feeds = sample_feed_list(sample_server, f"http://127.0.0.1:{free_port()}/rss.xml")
     feeds_file = write_feeds(tmp_path / "feeds.yaml", feeds, allow_private_networks=True)
-    # loopback relies on pipeline/runners.py's defaults: [local] master, LOOPBACK, the jar from the cache
+    # loopback relies on pipeline/runner_choice.py's defaults: [local] master, LOOPBACK, the jar from the cache
     runner_args = ["--runner", "FlinkRunner", "--parallelism", "2"]
     if environment == "worker-pool":
         runner_args += ["--flink_job_server_jar", flink_job_server_jar, "--flink_master", "[local]"]

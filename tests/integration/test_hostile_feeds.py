@@ -1,7 +1,7 @@
 """The hostile-input suite, over real HTTP and real Kafka.
 
 First, one `newsbeam run --once` with a healthy feed and one feed per misbehaviour, asserting each feed's
-outcome, its dead letters, and that the healthy feeds still published. Then every case of issue 16, one
+outcome, its dead letters, and that the healthy feeds still published. Then every hostile case, one
 test each (parametrised): a bad feed in a run of its own beside the healthy one, DNS rebinding through a
 fake resolver, feeds files, options and surroundings refused at start in one sentence, the restart-read
 and outage limits, and `newsbeam classify` on bad lines. Resource leaks (threads, sockets) are checked
@@ -28,8 +28,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer, drip_headers, reply, respond
-from pipeline.options import NewsbeamOptions
-from pipeline.running import config_from_options, run_config
+from pipeline.launcher import run_config
+from pipeline.options import config_from_options
 from tests.conftest import FIXTURES, SAMPLES, LocalKafka, free_port
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
 from tests.resolvers import RebindingResolver
@@ -225,8 +225,8 @@ def test_hostile_feeds_in_one_run(
     assert not any(path.startswith("/latest/meta-data") for path, _ in server.requests)
 
 
-# ------------------------------------------------------------------------------------------------ issue 16
-# Each hostile input of issue 16 in a run of its own beside the healthy English sample feed: the healthy
+# ------------------------------------------------------------------------------------------ one case a run
+# Each hostile input in a run of its own beside the healthy English sample feed: the healthy
 # feed's articles all arrive, and the bad input ends as its dead letter (or, refused at start, as one
 # sentence on stderr with a non-zero exit code, never a traceback).
 
@@ -304,7 +304,7 @@ def _rss_item(title: str, link: str) -> str:
 
 @dataclass(frozen=True)
 class BadFeed:
-    """A hostile feed of issue 16, served beside the healthy one, and what must come of it."""
+    """A hostile feed, served beside the healthy one, and what must come of it."""
 
     serve: Callable[[StaticServer], Callable[[Handler], None]]  # the feed's route, at /bad/feed
     letter: tuple[str, str] | None  # (stage, reason) of its dead letter
@@ -451,7 +451,7 @@ def test_a_rebinding_name_beside_a_healthy_feed(
             ["--feeds", str(feeds_file), "--bootstrap-servers", kafka_settings.bootstrap_servers,
              "--topic-prefix", topic_prefix, "--once", "--extraction-processes", "0", "--fetch-budget", "5"]
         )  # fmt: skip
-        config = config_from_options(options.view_as(NewsbeamOptions))
+        config = config_from_options(options)
         run_config(replace(config, http=replace(config.http, resolver=resolver)), options)
     outcome = _outcome(kafka_settings, topic_prefix, None)
     _assert_the_healthy_feed_arrived(outcome, server)

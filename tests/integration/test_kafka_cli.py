@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import jsonschema
@@ -19,6 +18,7 @@ from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
 from connectors.wire import article_records
 from tests.connectors.test_kafka_consume import ARTICLES
 from tests.integration.helpers import REPO, newsbeam
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -83,25 +83,26 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_shown_committed(
         stderr=subprocess.PIPE,
         text=True,
     )
+    committed = new_consumer(kafka_settings, group_id=group)  # reads the group's commits without joining it
+    partition = TopicPartition(topics.articles, 0)
     try:
         assert process.stdout is not None
         shown = [process.stdout.readline() for _ in ARTICLES]  # all of them, then it waits for more
-        time.sleep(1.0)
+        # idle once the last shown message is committed: the interrupt then finds it waiting for more
+        wait_for(
+            lambda: committed.committed(partition) == len(ARTICLES), 30, "the last shown message's commit"
+        )
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr[-3000:]
+        assert "Traceback" not in stderr
+        assert stdout == ""
+        assert [json.loads(line)["article_id"] for line in shown] == [a.article_id for a in ARTICLES]
+        assert committed.committed(partition) == len(ARTICLES), "the commits outlive the interrupt"
     finally:
+        committed.close()
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 0, stderr[-3000:]
-    assert "Traceback" not in stderr
-    assert stdout == ""
-    assert [json.loads(line)["article_id"] for line in shown] == [a.article_id for a in ARTICLES]
-
-    consumer = new_consumer(kafka_settings, group_id=group)  # reads the group's commits without joining it
-    try:
-        assert consumer.committed(TopicPartition(topics.articles, 0)) == len(ARTICLES)
-    finally:
-        consumer.close()
 
 
 def test_schema_prints_and_exports_the_shipped_schemas(tmp_path: Path) -> None:

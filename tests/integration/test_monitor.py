@@ -24,7 +24,7 @@ from connectors.kafka_topics import TopicNames
 from connectors.static_server import StaticServer
 from tests.conftest import SAMPLES, free_port
 from tests.integration.helpers import assert_valid, newsbeam, topic_messages, write_feeds
-from tests.monitor.helpers import (
+from tests.integration.monitor_helpers import (
     ARTIFACTS,
     REPO,
     chromium_page,
@@ -32,8 +32,8 @@ from tests.monitor.helpers import (
     http_get,
     http_request,
     running_monitor,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 

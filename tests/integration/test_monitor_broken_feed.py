@@ -11,16 +11,16 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from connectors.kafka_settings import KafkaSettings
 from connectors.static_server import StaticServer, reply
-from pipeline.runners import locate_prism
+from pipeline.runner_choice import locate_prism
 from tests.integration.helpers import start_newsbeam, stop_process, write_feeds
-from tests.monitor.helpers import (
+from tests.integration.monitor_helpers import (
     ARTIFACTS,
     chromium_page,
     get_json,
     http_get,
     running_monitor,
-    wait_for,
 )
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.integration
 

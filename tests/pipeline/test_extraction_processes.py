@@ -10,9 +10,8 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.config import ConfigError
-from pipeline.options import NewsbeamOptions
-from pipeline.runners import one_worker_here
-from pipeline.running import config_from_options
+from pipeline.options import config_from_options
+from pipeline.runner_choice import one_worker_here
 from tests.conftest import REPO, SAMPLES
 
 
@@ -20,7 +19,7 @@ def _processes(*argv: str) -> int:
     options = PipelineOptions(
         ["--feeds", str(SAMPLES / "feeds.yaml"), "--base-url", "http://127.0.0.1:9", *argv]
     )
-    return config_from_options(options.view_as(NewsbeamOptions)).extraction_processes
+    return config_from_options(options).extraction_processes
 
 
 def test_default_is_one_process_per_core_only_for_once_in_one_local_process() -> None:

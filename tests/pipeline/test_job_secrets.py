@@ -19,8 +19,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.graph import build_graph
-from pipeline.options import NewsbeamOptions
-from pipeline.running import config_from_options
+from pipeline.options import config_from_options
 from tests.conftest import SAMPLES
 
 SASL_PASSWORD = "s3cret-canary-7f1d"  # a canary, looked for in the job
@@ -45,9 +44,9 @@ def _unpickled_payloads(serialized: bytes) -> Iterator[bytes]:
 
 def _job_as_a_runner_receives_it(args: list[str]) -> tuple[bytes, list[bytes]]:
     options = PipelineOptions(args)
-    config = config_from_options(options.view_as(NewsbeamOptions))
+    config = config_from_options(options)
     pipeline = beam.Pipeline(options=options)
-    build_graph(pipeline, config, job="secrets-test")
+    build_graph(pipeline, config)
     serialized = pipeline.to_runner_api().SerializeToString()
     job = serialized + json.dumps(options.get_all_options(drop_default=True)).encode()
     return job, list(_unpickled_payloads(serialized))

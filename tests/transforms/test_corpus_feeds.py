@@ -1,4 +1,4 @@
-"""Acceptance over the real feeds in ../shared/corpus/feeds (read in place, never copied into the repo).
+"""Acceptance over the real feeds in the shared corpus's feeds/ folder (read in place, never copied here).
 
 Every feed in the language and regulator folders parses to entries (or, for feeds whose items carry no
 link, rejected items) with non-empty titles; the malformed ones never crash parse_feed (entries or
@@ -7,19 +7,16 @@ InvalidFeed). Skips, saying why, where the corpus is absent.
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from pathlib import Path
 
 import pytest
 
+from tests.shared_corpus import absent_reason, corpus_path
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.records import Feed
 
-CORPUS = (
-    Path(os.environ.get("NEWSBEAM_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "corpus"))
-    / "feeds"
-)
+CORPUS = corpus_path("feeds")
 READABLE = ("en", "regulators", "ru", "pt", "de", "it", "cs", "non-utf8")
 # script a decoded title must be in, by the encoding the feed was written in (mojibake fails this)
 SCRIPTS = {"euckr": "HANGUL", "shiftjis": "KATAKANA|HIRAGANA|CJK", "eucjp": "KATAKANA|HIRAGANA|CJK",
@@ -37,7 +34,7 @@ def _files(*folders: str) -> list[Path]:
 
 def _skip_without_corpus() -> None:
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not here ({CORPUS}); CI has it as ../shared/corpus")
+        pytest.skip(absent_reason(CORPUS))
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,15 @@ Exit status: 0 when every line was valid, 1 otherwise.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, BinaryIO, TextIO
+
+import click
 
 from transforms.language import detect_language
 from transforms.regulation import flag_regulation, regulation_to_dict
 
-__all__ = ["MAX_LINE_BYTES", "classify_record", "run_classify"]
+__all__ = ["MAX_LINE_BYTES", "classify", "classify_record", "run_classify"]
 
 MAX_LINE_BYTES = 1024 * 1024  # an article's line; the flagger reads only the first 12,000 characters anyway
 
@@ -155,3 +158,9 @@ def run_classify(
         stderr.write(f"newsbeam classify: line {number}: {message}\n")
     stdout.flush()
     return 0 if all_valid else 1
+
+
+@click.command()
+def classify() -> None:
+    """Flag JSON Lines from stdin ({"id", "title", "text", "language"?}) to JSON Lines on stdout."""
+    sys.exit(run_classify(sys.stdin.buffer, sys.stdout, sys.stderr))

@@ -6,24 +6,46 @@ Shows what a newcomer should see first: the flagged stories of this run, read ba
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import click
 from rich.console import Console
+from rich.table import Table
 
 from connectors.kafka_consume import end_offsets, read_messages
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames, default_specs, ensure_topics
 from connectors.static_server import StaticServer
-from pipeline.display import article_table
-from pipeline.running import run
+from pipeline.config import ConfigError
 
-SAMPLES = Path(__file__).resolve().parents[1] / "deploy" / "feeds" / "sample"
+SAMPLES = Path(__file__).resolve().parents[2] / "deploy" / "feeds" / "sample"
+
+
+@click.command()
+@click.option("--bootstrap-servers", default="127.0.0.1:9092", show_default=True)
+@click.option("--topic-prefix", default="news", show_default=True)
+@click.option(
+    "--samples",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="folder with feeds.yaml, feeds and pages (default: deploy/feeds/sample)",
+)
+def demo(bootstrap_servers: str, topic_prefix: str, samples: Path | None) -> None:
+    """Serve the bundled sample feeds on 127.0.0.1, run the pipeline once, show the flagged stories."""
+    try:
+        run_demo(bootstrap_servers=bootstrap_servers, topic_prefix=topic_prefix, samples=samples)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def run_demo(
     *, bootstrap_servers: str, topic_prefix: str = "news", samples: Path | None = None
 ) -> dict[str, int]:
     """Run the demo; returns how many messages this run added to each topic."""
+    from pipeline.launcher import run  # imports Beam: only for a demo, never for `newsbeam --help`
+
     folder = samples or SAMPLES
     console = Console(stderr=False)
     settings = KafkaSettings.from_env(bootstrap_servers)
@@ -61,3 +83,27 @@ def run_demo(
         f"--bootstrap-servers {bootstrap_servers} --timeout 5"
     )
     return added
+
+
+def article_table(values: Iterable[dict[str, Any]], *, title: str, console: Console | None = None) -> int:
+    """Print articles as a table (title, language, score, categories, jurisdictions); returns the row count."""
+    # one category per line, never broken mid-word: the title column takes what is left
+    table = Table(title=title, show_lines=True, expand=True)
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("lang", width=4, no_wrap=True)
+    table.add_column("score", width=5, justify="right", no_wrap=True)
+    table.add_column("categories", no_wrap=True)
+    table.add_column("jurisdictions", no_wrap=True)
+    rows = 0
+    for value in values:
+        regulation = value.get("regulation") or {}
+        table.add_row(
+            value.get("title") or value.get("url", ""),
+            value.get("language") or "?",
+            f"{regulation.get('score', 0):.2f}",
+            "\n".join(regulation.get("categories", [])),
+            " ".join(regulation.get("jurisdictions", [])),
+        )
+        rows += 1
+    (console or Console()).print(table)
+    return rows

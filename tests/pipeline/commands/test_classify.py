@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 
-from pipeline.classify import run_classify
+from pipeline.commands.classify import run_classify
+from tests.conftest import REPO
 
-SEED = Path(__file__).resolve().parents[2].parent / "shared" / "seed" / "000_1c4dbd0c578fe654.txt"
+SEED = REPO.parent / "shared" / "seed" / "000_1c4dbd0c578fe654.txt"
 
 
 def _run(lines: list[str]) -> tuple[int, list[dict[str, object]], str]:

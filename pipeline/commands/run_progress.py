@@ -1,4 +1,4 @@
-"""What ``newsbeam run`` shows while it works: logs (text or JSON), a progress bar, a summary.
+"""What ``newsbeam run`` shows while it works: a progress bar or progress log lines, and a summary.
 
 The progress comes from the topics, not from the runner: a ``TopicTail`` follows ``<prefix>.ops`` and
 ``.deadletter`` from the moment the run starts, and counts ``.articles`` and ``.regulation`` from their
@@ -9,90 +9,25 @@ every ``LOG_EVERY`` seconds.
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 import threading
 import time
 from collections import Counter
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from transforms.dead_letters import RunStopped
-
-if TYPE_CHECKING:  # the run imports Beam anyway; `newsbeam classify` only wants the logging set-up
-    from connectors.ops_events import OpsMessage, TopicTail
-    from pipeline.config import PipelineConfig
+from connectors.ops_events import OpsMessage, TopicTail
+from pipeline.commands.console import STDERR
+from pipeline.config import PipelineConfig
+from pipeline.launcher import RunSummary
 
 log = logging.getLogger("newsbeam.progress")
 
-LOG_FORMATS = ("text", "json")
 LOG_EVERY = 15.0
-NOISY_LOGGERS = ("apache_beam", "kafka", "urllib3", "trafilatura", "htmldate", "courlan")
-
-# rich writes the bar and the log lines through one console, so the lines scroll above the bar
-STDERR = Console(stderr=True)
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and any ``extra={"fields": {...}}``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        document: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            document.update(fields)
-        if record.exc_info:
-            document["exception"] = self.formatException(record.exc_info)
-        return json.dumps(document, ensure_ascii=False, default=str)
-
-
-class _ExplainedStops(logging.Filter):
-    """Keeps the traceback of a ``RunStopped`` out of the log (Beam logs the errors of its DoFns with
-    theirs): its message says it all, and the command line prints it as the run's error."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], RunStopped):
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def configure_logging(level: str, log_format: str = "text") -> None:
-    """Logs to stderr: JSON lines for log shippers, rich on a terminal, plain lines otherwise."""
-    if log_format not in LOG_FORMATS:
-        raise ValueError(f"log format must be one of {LOG_FORMATS}, not {log_format!r}")
-    handler: logging.Handler
-    if log_format == "json":
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonLogFormatter())
-    elif STDERR.is_terminal:
-        handler = RichHandler(
-            console=STDERR, show_path=False, rich_tracebacks=False, log_time_format="%H:%M:%S"
-        )
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-    else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_ExplainedStops())
-    root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
-    root.setLevel(getattr(logging, level.upper(), logging.INFO))
-    # Beam and kafka-python are chatty at INFO; their warnings still show
-    for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
 class RunCounts:
@@ -151,8 +86,6 @@ class RunProgress:
         self.error: str | None = None
 
     def __enter__(self) -> RunProgress:
-        from connectors.ops_events import TopicTail
-
         topics = self.config.topics
         self._tail = TopicTail(
             self.config.kafka,
@@ -274,3 +207,41 @@ def summary_table(counts: dict[str, Any], runner_counters: dict[str, int], feeds
         if name in runner_counters:
             table.add_row(f"runner: {name}", str(runner_counters[name]))
     return table
+
+
+def report_finished(summary: RunSummary, progress: RunProgress | None, *, show_bar: bool) -> None:
+    """The finished run in the log; for ``--once``, what it published (a table on a terminal)."""
+    counters = ", ".join(f"{name}={value}" for name, value in sorted(summary.counters.items()))
+    seen = progress.counts.as_dict() if progress is not None else None
+    log.info(
+        "finished on %s (%s): %s",
+        summary.runner,
+        summary.state,
+        counters or "no metrics reported",
+        extra={
+            "fields": {
+                "event": "run_finished",
+                "job": summary.job,
+                "runner": summary.runner,
+                "state": summary.state,
+                "counters": summary.counters,
+                "distributions": summary.distributions,
+                "published": seen,
+            }
+        },
+    )
+    if seen is None or progress is None or not progress.config.once:
+        return
+    feeds = len(progress.config.feeds)
+    if show_bar:
+        STDERR.print(summary_table(seen, summary.counters, feeds))
+        return
+    log.info(
+        "this run published %d articles, %d flagged, %d dead letters; %d/%d feeds polled, failing: %s",
+        seen["articles"],
+        seen["flagged"],
+        sum(seen["dead_letters"].values()),
+        seen["feeds_polled"],
+        feeds,
+        ", ".join(seen["feeds_failed"]) or "none",
+    )

@@ -211,7 +211,7 @@ def run_subscription(
 @click.option("--ssl-cafile", default=None)
 @click.option("--ssl-certfile", default=None)
 @click.option("--ssl-keyfile", default=None)
-def subscribe_command(
+def subscribe(
     topic: str,
     bootstrap_servers: str,
     group: str | None,

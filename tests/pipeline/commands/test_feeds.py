@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from connectors.static_server import StaticServer
 from pipeline.cli import main
-from pipeline.config import load_feeds
+from pipeline.feeds_file import load_feeds
 from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"

@@ -6,7 +6,6 @@ import contextlib
 import json
 import shutil
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 
 from tests.conftest import free_port
 from tests.integration.helpers import start_newsbeam, stop_process
+from tests.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -73,30 +73,18 @@ def running_monitor(bootstrap: str, prefix: str, log_path: Path, *extra: str) ->
         "--port", str(port), "--lag-interval", "1", *extra,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+
+    def answering() -> bool:
+        assert process.poll() is None, f"the monitor exited:\n{log_path.read_text()[-3000:]}"
+        with contextlib.suppress(OSError):
+            return http_get(base + "/api/summary", timeout=2)[0] in (200, 401)  # 401: it wants its token
+        return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"the monitor exited:\n{log_path.read_text()[-3000:]}"
-            with contextlib.suppress(OSError):
-                if http_get(base + "/api/summary", timeout=2)[0] in (200, 401):  # 401: it wants its token
-                    break
-            assert time.monotonic() < deadline, f"the monitor never answered:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.3)
+        wait_for(answering, 60, "the monitor to answer on /api/summary", interval=0.3)
         yield base
     finally:
         stop_process(process)
-
-
-def wait_for(check: Any, *, timeout: float, what: str, interval: float = 0.5) -> Any:
-    """Call ``check`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}; last: {last!r}")
 
 
 @contextlib.contextmanager

@@ -6,7 +6,8 @@
 - streaming without ``--runner``, or with ``DirectRunner``/``PrismRunner``: Prism, Beam's local portable
   runner, built from the Go module proxy by ``make prism`` (``go install``), passed as ``--prism_location``.
   The FnApiRunner runs a streaming pipeline stage by stage (nothing would pass the de-duplication state
-  until the source ended) and the bundle-based DirectRunner rejects ``PeriodicImpulse`` (FACTS.md).
+  until the source ended, so an endless run would never publish) and the bundle-based DirectRunner
+  rejects ``PeriodicImpulse``, the streaming clock.
 - ``FlinkRunner``: Beam's portable Flink runner. Unless told otherwise it runs an embedded Flink
   (``--flink_master=[local]``) with the SDK workers inside this process (``--environment_type=LOOPBACK``),
   through the job-server jar that ``make flink`` (deploy/local/flink-job-server) fetched into the cache for
@@ -35,13 +36,14 @@ from apache_beam.runners.runner import PipelineRunner
 
 LOCAL_RUNNERS = (None, "DirectRunner", "direct", "PrismRunner", "prism")
 FLINK_RUNNERS = ("FlinkRunner", "flink")
-# The Flink line of the job server deploy/local/flink-job-server fetches (the newest one served whole here).
+# The Flink line of the job server deploy/local/flink-job-server fetches: the newest whose job server
+# Maven Central serves whole.
 FLINK_VERSION = "1.19"
 FLINK_LOCAL_MASTERS = ("[local]", "[auto]")
 
 
 class RunnerUnavailable(RuntimeError):
-    """The runner the run needs is not installed here; the message says how to get it."""
+    """The runner the run needs is not installed; the message says how to get it."""
 
 
 def locate_prism() -> str:
@@ -102,10 +104,10 @@ def _without_embedded_state_cache() -> None:
     """Turn off the state cache of the FnApiRunner's in-process worker.
 
     That worker's state lives in this very process's memory, so the cache saves no round trip, while it
-    weighs each value it stores with objsize, which walks every loaded module's globals (0.23 ms a call
-    here, a few calls per article in the de-duplication state). Without it a single-process run went from
-    52 to 55 articles/s (tests/bench/bench_pipeline.py). Beam 2.77 has no option for this worker's cache
-    size (``--state_cache_size`` reaches SDK worker processes only), hence its module constant; a
+    weighs each value it stores with objsize, which walks every loaded module's globals, a few times per
+    article in the de-duplication state: a single-process run is faster without it
+    (tests/bench/bench_pipeline.py shows by how much). Beam 2.77 has no option for this worker's cache size
+    (``--state_cache_size`` reaches SDK worker processes only), hence its module constant; a
     ``multi_processing`` run's workers keep theirs.
     """
     from apache_beam.runners.portability.fn_api_runner import worker_handlers
@@ -142,13 +144,13 @@ def choose_runner(options: PipelineOptions, *, once: bool) -> PipelineRunner | N
 def spreads_over_workers(runner: PipelineRunner | None, options: PipelineOptions) -> bool:
     """Whether the run may hand work to several workers, so the graph should break fusion for them.
 
-    The FnApiRunner runs a stage that holds a stateful DoFn on one worker (measured: all ten keys of a
-    stateful ParDo on one of two ``multi_processing`` workers), so without a break after the stateful
-    poll and de-duplication one worker fetches and extracts everything (with it, two workers reached
-    1.4x one on tests/bench/bench_pipeline.py). In one process it brings nothing (32.8 against 32.1
-    articles/s, noise) and makes this runner finish every poll before it fetches the first page; Prism
-    in LOOPBACK runs one SDK worker in this process, where the break would only add a hop to each
-    entry's latency. Cluster runners get the break.
+    The FnApiRunner runs a stage that holds a stateful DoFn on one worker (every key of a stateful ParDo
+    lands on one of its ``multi_processing`` workers), so without a break after the stateful poll and
+    de-duplication one worker fetches and extracts everything; with it, the workers share the work
+    (tests/bench/bench_pipeline.py compares them). In one process it brings no speed and makes this
+    runner finish every poll before it fetches the first page; Prism in LOOPBACK runs one SDK worker in
+    this process, where the break would only add a hop to each entry's latency. Cluster runners get the
+    break.
     """
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
     from apache_beam.runners.portability.prism_runner import PrismRunner

@@ -18,7 +18,8 @@ import yaml
 from connectors.errors import FetchError, HttpStatusError
 from connectors.feed_discovery import discover
 from connectors.http import HttpClient, HttpSettings, user_agent_for
-from pipeline.config import MIN_POLL_INTERVAL, ConfigError, feed_url_problem, load_feeds
+from pipeline.config import ConfigError
+from pipeline.feeds_file import MIN_POLL_INTERVAL, feed_url_problem, load_feeds
 from transforms.dead_letters import UNEXPECTED
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.opml import InvalidOpml, parse_opml

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, load_feeds
+from pipeline.config import ConfigError
+from pipeline.feeds_file import load_feeds
 from tests.conftest import REPO, SAMPLES
 
 
@@ -58,7 +59,7 @@ def test_bad_feeds_files_get_clear_errors(tmp_path: Path, text: str, message: st
         load_feeds(_write(tmp_path, text))
 
 
-# issue 16: what a careless or hostile feeds file did, each refused at start with its line
+# what a careless or hostile feeds file does, each refused at start with its line
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [

@@ -1,0 +1,1 @@
+"""The ``newsbeam`` commands, one module each; ``pipeline.cli`` dispatches to them."""

@@ -1,0 +1,41 @@
+"""The ``newsbeam`` dispatcher: its table names every command, and listing them stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from pipeline.cli import COMMANDS, main
+from tests.conftest import REPO
+
+
+def test_every_command_of_the_table_is_the_click_command_of_that_name() -> None:
+    context = click.Context(main)
+    assert main.list_commands(context) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+    assert main.get_command(context, "no-such-command") is None
+
+
+def test_the_help_lists_every_command() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    listed = result.output.split("Commands:", 1)[1]
+    assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(COMMANDS)
+
+
+def test_listing_the_commands_imports_neither_beam_nor_trafilatura() -> None:
+    # `newsbeam --help` and every command but run and demo start without them (seconds and ~90 MB)
+    probe = (
+        "import sys, click, pipeline.cli as cli; c = click.Context(cli.main); "
+        "[cli.main.get_command(c, n) for n in cli.COMMANDS]; "
+        "print(sorted(m for m in ('apache_beam', 'trafilatura') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stderr
