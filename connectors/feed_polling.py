@@ -34,7 +34,7 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +46,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, FetchTimeout, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
+from connectors.in_flight import InFlight, Overdue
 from connectors.robots import RobotsCache, shared_robots
 from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed, dead_letter, utc_now
 from transforms.failures import ElementFailures
@@ -130,8 +131,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        # each feed's fetch: the future, the feed, and the timestamp and window its output keeps
-        self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
+        self._fetching: InFlight[Feed, Prefetched] | None = None
         self._repeats: list[WindowedValue] = []
         self._names: set[str] = set()
 
@@ -148,9 +148,15 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
             self._client.close()
 
     def start_bundle(self) -> None:
-        self._fetching, self._repeats, self._names = [], [], set()
+        self._fetching = InFlight(self._start_fetch)  # the pool's threads are the only cap
+        self._repeats, self._names = [], set()
+
+    def _start_fetch(self, feed: Feed) -> Future[Prefetched]:
+        assert self._pool is not None
+        return self._pool.submit(self._fetch, feed)
 
     def _fetch(self, feed: Feed) -> Prefetched:
+        """The feed's response or failure, as data: the poll step turns a failure into its dead letter."""
         assert self._client is not None
         started = time.monotonic()
         outcome: HttpResponse | FetchError | Crashed
@@ -168,30 +174,29 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> None:  # the outputs come in finish_bundle, once the fetches are under way together
-        assert self._pool is not None and self._robots is not None
+        assert self._pool is not None and self._robots is not None and self._fetching is not None
         if feed.name in self._names:
             self._repeats.append(WindowedValue((feed, None), timestamp, (window,)))
-        else:
-            self._names.add(feed.name)
-            self._fetching.append((self._pool.submit(self._fetch, feed), feed, timestamp, window))
-            if feed.respect_robots:
-                # the feed's pages are usually on its site: their robots.txt comes in beside the feed
-                self._pool.submit(self._robots.warm, feed.url)
+            return
+        self._names.add(feed.name)
+        self._fetching.submit(feed, timestamp=timestamp, window=window)
+        if feed.respect_robots:
+            # the feed's pages are usually on its site: their robots.txt comes in beside the feed
+            self._pool.submit(self._robots.warm, feed.url)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
-        by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}
+        assert self._fetching is not None
         # robots.txt and the feed each keep to the budget; the grace only bounds what nothing should reach
         limit = 2 * self._http_settings.total_timeout + FETCH_GRACE
-        try:
-            for future in as_completed(by_future, timeout=limit):
-                feed, timestamp, window = by_future.pop(future)
-                yield WindowedValue((feed, future.result()), timestamp, (window,))
-        except TimeoutError:
-            for feed, timestamp, window in by_future.values():  # abandoned: their threads end on their own
+        for done in self._fetching.drain(max_wait=limit):
+            feed = done.element
+            if isinstance(done.error, Overdue):  # abandoned: its thread ends on its own
                 late = FetchTimeout(f"still fetching after {limit:g}s; given up", url=feed.url)
-                yield WindowedValue((feed, Prefetched(late, limit)), timestamp, (window,))
+                yield done.windowed((feed, Prefetched(late, limit)))
+            else:
+                yield done.windowed((feed, done.result()))
         yield from self._repeats
-        self._fetching, self._repeats, self._names = [], [], set()
+        self._repeats, self._names = [], set()
 
 
 @dataclass(frozen=True, slots=True)
