@@ -41,6 +41,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.utils.windowed_value import WindowedValue
 
@@ -209,6 +210,36 @@ class _PollClock:
     started: float
 
 
+def _parse_warnings(
+    feed: Feed, response: HttpResponse, parsed: ParsedFeed, identity_before: str | None
+) -> Iterator[TaggedOutput[str, DeadLetter]]:
+    """Log what the parser had to say about ``feed``; a malformed feed is also a dead letter (its entries,
+    as far as the lenient parser recovered them, still go out)."""
+    if parsed.malformed:
+        log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
+        yield TaggedOutput(
+            DEAD_LETTER,
+            dead_letter(
+                STAGE,
+                "malformed_feed",
+                f"not well-formed: {parsed.warning}; {len(parsed.entries)} entries recovered",
+                feed=feed.name,
+                url=feed.url,
+                input={"feed": feed.name, "body": response.body[:4096]},
+            ),
+        )
+    elif parsed.warning:
+        log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
+    if parsed.identity != (identity_before or "guid"):
+        log.warning(
+            "feed %s: entry GUIDs are blank or repeated; telling entries apart by %s from now on",
+            feed.name,
+            parsed.identity,
+        )
+    if parsed.repeated:
+        log.info("feed %s repeats %d entries in one body; each kept once", feed.name, parsed.repeated)
+
+
 class _PollFeedFn(beam.DoFn):
     STATE = ReadModifyWriteStateSpec("feed_state", PickleCoder())
 
@@ -331,30 +362,7 @@ class _PollFeedFn(beam.DoFn):
         parsed: ParsedFeed,
     ) -> Iterator[Any]:
         """A feed that parsed: its warnings, the new state, the rejected entries, the ops record, the entries."""
-        if parsed.malformed:
-            # keep what the lenient parser recovered, and tell the operators the feed is broken
-            log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
-            yield beam.pvalue.TaggedOutput(
-                DEAD_LETTER,
-                dead_letter(
-                    STAGE,
-                    "malformed_feed",
-                    f"not well-formed: {parsed.warning}; {len(parsed.entries)} entries recovered",
-                    feed=feed.name,
-                    url=feed.url,
-                    input={"feed": feed.name, "body": response.body[:4096]},
-                ),
-            )
-        elif parsed.warning:
-            log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
-        if parsed.identity != (current.identity or "guid"):
-            log.warning(
-                "feed %s: entry GUIDs are blank or repeated; telling entries apart by %s from now on",
-                feed.name,
-                parsed.identity,
-            )
-        if parsed.repeated:
-            log.info("feed %s repeats %d entries in one body; each kept once", feed.name, parsed.repeated)
+        yield from _parse_warnings(feed, response, parsed, current.identity)
         wait = next_interval(
             feed, failures=0, hint=max(_seconds_hint(response.headers) or 0, parsed.ttl or 0)
         )
@@ -427,6 +435,11 @@ class _PollFeedFn(beam.DoFn):
         )
 
 
+def _keyed_by_feed(fetched: tuple[Feed, Prefetched | None]) -> tuple[str, tuple[Feed, Prefetched | None]]:
+    feed, _ = fetched
+    return feed.name, fetched
+
+
 class PollFeeds(beam.PTransform):
     """Feeds (each tick) → ``(entries, dead_letters, polls)``.
 
@@ -449,7 +462,7 @@ class PollFeeds(beam.PTransform):
         )
         outputs = (
             fetched
-            | "KeyByFeed" >> beam.Map(lambda pair: (pair[0].name, pair))
+            | "KeyByFeed" >> beam.Map(_keyed_by_feed)
             | "Poll" >> beam.ParDo(_PollFeedFn(self._http)).with_outputs(DEAD_LETTER, OPS, main="entries")
         )
         return outputs.entries, outputs[DEAD_LETTER], outputs[OPS]
