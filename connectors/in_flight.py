@@ -18,8 +18,9 @@ and its result or its failure, so the DoFn emits ``done.windowed(output)`` from 
 - Failures: the exception an element's work raised (``start`` raising included), or ``Overdue``, is that
   element's failure: ``Done.error`` holds it and ``Done.result()`` raises it. Nothing else is affected.
 - Waits: ``ready`` takes what has finished, waiting only while too many elements are held back;
-  ``completed`` waits up to a timeout and keeps what is still out; ``drain`` waits up to ``max_wait`` and
-  gives up on the rest. No wait outlasts the earliest budget or the caller's limit.
+  ``completed`` waits up to a timeout and keeps what is still out; ``next_done`` waits for one element;
+  ``drain`` waits up to ``max_wait`` and gives up on the rest. No wait outlasts the earliest budget or the
+  caller's limit.
 
 Futures completed only when someone polls for them (``connectors.extraction_processes``) need ``collect``:
 the buffer calls it with the time it is prepared to wait instead of sleeping. One buffer belongs to one
@@ -209,6 +210,13 @@ class InFlight(Generic[E, R]):
             if not self._running or (until is not None and time.monotonic() >= until):
                 return
             self._wait(until)
+
+    def next_done(self) -> Done[E, R]:
+        """The next element out (in submission order, the oldest), waiting for it as long as the budgets
+        allow; ``LookupError`` when the buffer is empty."""
+        for done in self.completed(None):
+            return done
+        raise LookupError("no element is in flight")
 
     def drain(self, max_wait: float | None = None) -> Iterator[Done[E, R]]:
         """Every element: each as it finishes, for up to ``max_wait`` seconds (None: as long as the

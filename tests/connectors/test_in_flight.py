@@ -239,6 +239,19 @@ def test_a_retried_element_comes_out_next_and_restart_spares_only_results() -> N
     ]
 
 
+@pytest.mark.timeout(30)
+def test_next_done_waits_for_the_oldest_element() -> None:
+    work = ByHand()
+    buffer = InFlight(work, ordered=True)
+    _submit(buffer, "a", "b")
+    work.finish("b")
+    threading.Timer(0.05, work.finish, args=("a",)).start()
+    assert buffer.next_done().element == "a"  # "b" finished first, but "a" is the one due out
+    assert buffer.next_done().element == "b"
+    with pytest.raises(LookupError):
+        buffer.next_done()
+
+
 class _Polled:
     """Work whose futures complete only when polled, like a process pool's results read from pipes."""
 
