@@ -160,7 +160,11 @@ class InFlight(Generic[E, R]):
     ) -> None:
         """Start ``element``'s work now, or as soon as its key and the buffer have room."""
         self._numbers += 1
-        self._hold(_Entry(element, timestamp, window, key, self._numbers))
+        entry: _Entry[E, R] = _Entry(element, timestamp, window, key, self._numbers)
+        if not self._held and self._has_room(key):
+            self._run(entry)  # nothing waits before it
+            return
+        self._hold(entry)
         self._start_what_fits()
 
     def retry(self, done: Done[E, R]) -> None:
@@ -240,6 +244,11 @@ class InFlight(Generic[E, R]):
     def _hold(self, entry: _Entry[E, R]) -> None:
         self._held.setdefault(entry.key, deque()).append(entry)
         self._held_count += 1
+
+    def _has_room(self, key: Hashable) -> bool:
+        return (self._max_in_flight is None or len(self._running) < self._max_in_flight) and (
+            self._per_key is None or self._load.get(key, 0) < self._per_key
+        )
 
     def _start_what_fits(self) -> None:
         """Fill free slots from the keys below their cap, longest backlog first."""
