@@ -30,8 +30,8 @@ from dataclasses import replace
 from typing import Any, Generic, NamedTuple, TypeVar
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
-from apache_beam.pvalue import TaggedOutput
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
 from apache_beam.utils.shared import Shared
 from apache_beam.utils.windowed_value import WindowedValue
 
@@ -344,7 +344,9 @@ class _ExtractInProcessesFn(_ExtractArticleFn[_Extracted]):
         self._extracting.restart_unfinished()  # what finished on the old pool stands
 
 
-class ExtractArticles(beam.PTransform):
+class ExtractArticles(
+    beam.PTransform[PCollection[Page], tuple[PCollection[Article], PCollection[DeadLetter]]]
+):
     """Pages → articles; returns ``(articles, dead_letters)``.
 
     ``timeout``: wall-clock seconds per extraction. ``processes``: 0 extracts on one thread of the worker's
@@ -363,7 +365,7 @@ class ExtractArticles(beam.PTransform):
         self._processes = processes
         self._pools_ahead = pools_ahead
 
-    def expand(self, pages: beam.PCollection[Page]) -> tuple[beam.PCollection[Article], beam.PCollection]:
+    def expand(self, pages: PCollection[Page]) -> tuple[PCollection[Article], PCollection[DeadLetter]]:
         extract: _ExtractArticleFn[Any] = (
             _ExtractInProcessesFn(self._timeout, self._processes, self._pools_ahead)
             if self._processes

@@ -40,9 +40,9 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
-from apache_beam.pvalue import TaggedOutput
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
+from apache_beam.transforms.userstate import ReadModifyWriteRuntimeState, ReadModifyWriteStateSpec
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, FetchTimeout, HttpStatusError
@@ -261,7 +261,9 @@ class _PollFeedFn(beam.DoFn):
             self._client.close()
 
     def process(
-        self, keyed: tuple[str, tuple[Feed, Prefetched | None]], state=beam.DoFn.StateParam(STATE)
+        self,
+        keyed: tuple[str, tuple[Feed, Prefetched | None]],
+        state: ReadModifyWriteRuntimeState = beam.DoFn.StateParam(STATE),  # type: ignore[assignment]  # Beam passes the runtime state
     ) -> Iterator[Any]:
         _, (feed, prefetched) = keyed
         yield from self._failures.outputs(
@@ -283,7 +285,9 @@ class _PollFeedFn(beam.DoFn):
             headers["If-Modified-Since"] = current.last_modified
         return get_feed(self._client, feed, headers)
 
-    def _poll(self, feed: Feed, prefetched: Prefetched | None, state: Any) -> Iterator[Any]:
+    def _poll(
+        self, feed: Feed, prefetched: Prefetched | None, state: ReadModifyWriteRuntimeState
+    ) -> Iterator[Any]:
         current: _FeedState = state.read() or _FeedState()
         now = time.time()
         if now < current.next_due:
@@ -322,7 +326,7 @@ class _PollFeedFn(beam.DoFn):
         feed: Feed,
         clock: _PollClock,
         current: _FeedState,
-        state: Any,
+        state: ReadModifyWriteRuntimeState,
         error: Exception,
         reason: str,
         letter: DeadLetter,
@@ -340,7 +344,7 @@ class _PollFeedFn(beam.DoFn):
         self.failed.inc()
         level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
         log.log(level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error)
-        yield beam.pvalue.TaggedOutput(DEAD_LETTER, letter)
+        yield TaggedOutput(DEAD_LETTER, letter)
         broken = failures >= BROKEN_AFTER
         yield self._record(
             feed,
@@ -357,7 +361,7 @@ class _PollFeedFn(beam.DoFn):
         feed: Feed,
         clock: _PollClock,
         current: _FeedState,
-        state: Any,
+        state: ReadModifyWriteRuntimeState,
         response: HttpResponse,
         parsed: ParsedFeed,
     ) -> Iterator[Any]:
@@ -376,7 +380,7 @@ class _PollFeedFn(beam.DoFn):
             )
         )
         for reason, raw in parsed.rejected:
-            yield beam.pvalue.TaggedOutput(
+            yield TaggedOutput(
                 DEAD_LETTER,
                 dead_letter(
                     STAGE, reason, f"feed entry rejected: {reason}", feed=feed.name, url=feed.url, input=raw
@@ -413,9 +417,9 @@ class _PollFeedFn(beam.DoFn):
         error: str | None = None,
         identity: str = "",
         encoding: str = "",
-    ) -> beam.pvalue.TaggedOutput:
+    ) -> TaggedOutput[str, FeedPoll]:
         """The poll's ops record."""
-        return beam.pvalue.TaggedOutput(
+        return TaggedOutput(
             OPS,
             FeedPoll(
                 feed=feed.name,
@@ -440,7 +444,11 @@ def _keyed_by_feed(fetched: tuple[Feed, Prefetched | None]) -> tuple[str, tuple[
     return feed.name, fetched
 
 
-class PollFeeds(beam.PTransform):
+class PollFeeds(
+    beam.PTransform[
+        PCollection[Feed], tuple[PCollection[FeedEntry], PCollection[DeadLetter], PCollection[FeedPoll]]
+    ]
+):
     """Feeds (each tick) → ``(entries, dead_letters, polls)``.
 
     ``at_once``: fetch every feed of a bundle concurrently before the stateful poll step; for bounded runs,
@@ -453,9 +461,9 @@ class PollFeeds(beam.PTransform):
         self._at_once = at_once
 
     def expand(
-        self, feeds: beam.PCollection[Feed]
-    ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection, beam.PCollection[FeedPoll]]:
-        fetched: beam.PCollection[tuple[Feed, Prefetched | None]] = (
+        self, feeds: PCollection[Feed]
+    ) -> tuple[PCollection[FeedEntry], PCollection[DeadLetter], PCollection[FeedPoll]]:
+        fetched: PCollection[tuple[Feed, Prefetched | None]] = (
             feeds | "FetchAtOnce" >> beam.ParDo(_FetchFeedsAtOnceFn(self._http))
             if self._at_once
             else feeds | "NotFetchedYet" >> beam.Map(lambda feed: (feed, None))

@@ -166,7 +166,7 @@ def _seek(consumer: KafkaConsumer, partitions: list[TopicPartition], start: Star
                 consumer.seek(tp, at.offset)
 
 
-class _SeekOnFirstAssignment(ConsumerRebalanceListener):
+class _SeekOnFirstAssignment(ConsumerRebalanceListener):  # type: ignore[misc, unused-ignore]  # kafka-python has no types, and subscribe() insists on this base class
     """Seeks to ``start`` when the group first hands us partitions; later rebalances resume from commits."""
 
     def __init__(self, consumer: KafkaConsumer, start: Start) -> None:

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaProducer
 from kafka import errors as kafka_errors
@@ -331,7 +332,11 @@ class _PublishFn(beam.DoFn):
         return message.windowed((message.element.topic, key))
 
 
-class PublishToKafka(beam.PTransform):
+# one collection of records, or several branches each published where it is produced
+_Records = PCollection[KafkaRecord] | tuple[PCollection[KafkaRecord], ...]
+
+
+class PublishToKafka(beam.PTransform[_Records, PCollection[tuple[str, str]]]):
     """Kafka records → ``(topic, key)`` of every acknowledged message (rejected ones as dead letters).
 
     Takes one PCollection of records, or a tuple of them: each branch then gets its own publisher, fused
@@ -346,13 +351,14 @@ class PublishToKafka(beam.PTransform):
         self._settings = settings
         self._dead_letter_topic = dead_letter_topic
 
-    def expand(
-        self, records: beam.PCollection[KafkaRecord] | tuple[beam.PCollection[KafkaRecord], ...]
-    ) -> beam.PCollection[tuple[str, str]]:
-        if isinstance(records, beam.PCollection):
-            return records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
-        acked = [
+    def expand(self, records: _Records) -> PCollection[tuple[str, str]]:
+        acked: PCollection[tuple[str, str]]
+        if isinstance(records, PCollection):
+            acked = records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
+            return acked
+        branches = [
             branch | f"Send{index}" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
             for index, branch in enumerate(records)
         ]
-        return acked | "Acknowledged" >> beam.Flatten()
+        acked = branches | "Acknowledged" >> beam.Flatten()
+        return acked

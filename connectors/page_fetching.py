@@ -32,8 +32,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
-from apache_beam.pvalue import TaggedOutput
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError
@@ -42,7 +42,7 @@ from connectors.in_flight import Done, InFlight, Overdue
 from connectors.robots import RobotsCache, shared_robots
 from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed
 from transforms.failures import ElementFailures
-from transforms.records import FeedEntry, Page
+from transforms.records import DeadLetter, FeedEntry, Page
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ def _without_body(entry: FeedEntry, error: str) -> Page:
     return Page(entry=entry, final_url=entry.url, status=0, body=None, error=error)
 
 
-class FetchPages(beam.PTransform):
+class FetchPages(beam.PTransform[PCollection[FeedEntry], tuple[PCollection[Page], PCollection[DeadLetter]]]):
     """Feed entries → ``(pages, dead_letters)``: each page with the body that arrived or the reason there
     is none; dead letters only for unexpected failures (the page still comes out, without a body)."""
 
@@ -189,7 +189,7 @@ class FetchPages(beam.PTransform):
         self._max_in_flight = max_in_flight
         self._ignore_robots_for = ignore_robots_for
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> tuple[beam.PCollection[Page], beam.PCollection]:
+    def expand(self, entries: PCollection[FeedEntry]) -> tuple[PCollection[Page], PCollection[DeadLetter]]:
         outputs = entries | "Fetch" >> beam.ParDo(
             _FetchPageFn(self._http, self._max_in_flight, self._ignore_robots_for)
         ).with_outputs(DEAD_LETTER, main="pages")
@@ -200,7 +200,7 @@ def _site_of(entry: FeedEntry) -> tuple[str, FeedEntry]:
     return politeness_key(entry.url), entry
 
 
-class RouteEntriesBySite(beam.PTransform):
+class RouteEntriesBySite(beam.PTransform[PCollection[FeedEntry], PCollection[tuple[str, list[FeedEntry]]]]):
     """Entries → batches of one site's entries, ``(site, entries)``, each emitted by the worker owning the site.
 
     Why: the per-site gate in ``connectors.http`` is per worker process, so with entries spread at random
@@ -216,10 +216,11 @@ class RouteEntriesBySite(beam.PTransform):
         self._batch_size = batch_size
         self._max_buffering = max_buffering
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[tuple[str, list[FeedEntry]]]:
-        return (
+    def expand(self, entries: PCollection[FeedEntry]) -> PCollection[tuple[str, list[FeedEntry]]]:
+        batches: PCollection[tuple[str, list[FeedEntry]]] = (
             entries
             | "KeyBySite" >> beam.Map(_site_of)
             | "BatchBySite"
             >> beam.GroupIntoBatches(self._batch_size, max_buffering_duration_secs=self._max_buffering)
         )
+        return batches
