@@ -46,8 +46,11 @@ from transforms.records import Article, DeadLetter, Page
 log = logging.getLogger(__name__)
 
 STAGE = "ExtractArticles"
-EXTRACTION_TIMEOUT = 10.0  # seconds of wall clock per page (trafilatura's p95 is ~58 ms a page)
-EXTRACTION_QUEUE = 16  # pages handed ahead to each extraction process (or the thread): ~0.3 s of work
+# seconds of wall clock per page: far beyond a normal page, so only pathological ones reach it
+EXTRACTION_TIMEOUT = 10.0
+# pages handed ahead to each extraction process (or the thread): enough to keep it busy while the bundle's
+# thread waits on the network, few enough that a page's wait behind them is small beside its budget
+EXTRACTION_QUEUE = 16
 
 
 class ExtractionProcessDied(RuntimeError):
@@ -57,8 +60,7 @@ class ExtractionProcessDied(RuntimeError):
 class ExtractionPoolsAhead:
     """Extraction pools started by a run's launcher before the run, for its ExtractArticles to take.
 
-    The processes' start-up (an interpreter, trafilatura imported and warmed: ~0.5 CPU-s and 0.5 s each) then
-    overlaps the launcher's own (topics, the graph, the flagger's automata) instead of the first pages. The
+    The processes' start-up (an interpreter each, trafilatura imported and warmed) then overlaps the launcher's own (topics, the graph, the flagger's automata) instead of the first pages. The
     launcher hands this over through a ``Shared`` handle (``extraction_pools_ahead``); a stage running in
     another process finds an empty one there and starts its own pool.
     """
