@@ -80,7 +80,7 @@ class SystemResolver:
     def resolve(self, host: str, port: int) -> tuple[str, ...]:
         """The addresses of ``host``, in the resolver's order, each once."""
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        return tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+        return tuple(dict.fromkeys(str(address[0]) for *_, address in infos))  # address: (host, port, ...)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
