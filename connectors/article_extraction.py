@@ -6,15 +6,15 @@ anywhere becomes a dead letter (reason ``no_text``); a page whose extraction ove
 becomes a dead letter ``extraction_timeout`` and its article falls back to the feed's text; an extraction
 that raised becomes ``extraction_error``.
 
-The DoFn hands pages ahead to an extractor and yields results in input order, on the bundle's thread, so
-that a fused stage keeps extracting while its bundle thread waits on the network (feed polls, fetches).
-The extractor is one of:
+The DoFn hands pages ahead to an extractor (``connectors.in_flight``) and yields results in input order,
+on the bundle's thread, so that a fused stage keeps extracting while its bundle thread waits on the network
+(feed polls, fetches). The extractor is one of:
 
-- ``processes=0``: one extraction thread in this process, under a ``Watchdog`` budget. Extraction holds
-  the GIL, so this uses at most one core whatever else runs here.
-- ``processes=N``: a pool of N extraction processes (``connectors.extraction_processes``: only the page's
-  bytes, Content-Type and URL go in, plain ``PageFields`` come back), so extraction uses N cores beside the
-  bundle's thread.
+- ``processes=0`` (``_ExtractOnThreadFn``): one extraction thread in this process, under a ``Watchdog``
+  budget. Extraction holds the GIL, so this uses at most one core whatever else runs here.
+- ``processes=N`` (``_ExtractInProcessesFn``): a pool of N extraction processes
+  (``connectors.extraction_processes``: only the page's bytes, Content-Type and URL go in, plain
+  ``PageFields`` come back), so extraction uses N cores beside the bundle's thread.
 """
 
 from __future__ import annotations
@@ -23,30 +23,34 @@ import contextlib
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
 from apache_beam.utils.shared import Shared
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.extraction_processes import ExtractionProcesses
+from connectors.in_flight import Done, InFlight, Overdue
 from connectors.watchdog import TimedOut, Watchdog
 from transforms.dead_letters import DEAD_LETTER, dead_letter
 from transforms.extraction import NoText, build_article, extract_article
 from transforms.page_fields import PageFields
-from transforms.records import Article, Page
+from transforms.records import Article, DeadLetter, Page
 
 log = logging.getLogger(__name__)
 
 STAGE = "ExtractArticles"
-EXTRACTION_TIMEOUT = 10.0  # seconds of wall clock per page (trafilatura's p95 is ~58 ms a page)
-EXTRACTION_QUEUE = 16  # pages handed ahead to each extraction process (or the thread): ~0.3 s of work
+# seconds of wall clock per page: far beyond a normal page, so only pathological ones reach it
+EXTRACTION_TIMEOUT = 10.0
+# pages handed ahead to each extraction process (or the thread): enough to keep it busy while the bundle's
+# thread waits on the network, few enough that a page's wait behind them is small beside its budget
+EXTRACTION_QUEUE = 16
 
 
 class ExtractionProcessDied(RuntimeError):
@@ -56,8 +60,7 @@ class ExtractionProcessDied(RuntimeError):
 class ExtractionPoolsAhead:
     """Extraction pools started by a run's launcher before the run, for its ExtractArticles to take.
 
-    The processes' start-up (an interpreter, trafilatura imported and warmed: ~0.5 CPU-s and 0.5 s each) then
-    overlaps the launcher's own (topics, the graph, the flagger's automata) instead of the first pages. The
+    The processes' start-up (an interpreter each, trafilatura imported and warmed) then overlaps the launcher's own (topics, the graph, the flagger's automata) instead of the first pages. The
     launcher hands this over through a ``Shared`` handle (``extraction_pools_ahead``); a stage running in
     another process finds an empty one there and starts its own pool.
     """
@@ -105,196 +108,77 @@ def extraction_pools_ahead(processes: int) -> Iterator[Shared]:
         holder.stop_left()
 
 
-# One page's outputs (articles and tagged dead letters), the article when there is one, and milliseconds spent.
-_Outcome = tuple[list[Article | beam.pvalue.TaggedOutput], Article | None, int]
+class _PageOutcome(NamedTuple):
+    """One page's outputs (the article or the feed's fallback, and its dead letters), the article when there
+    is one, and the milliseconds its extraction took."""
+
+    outputs: list[Article | TaggedOutput[str, DeadLetter]]
+    article: Article | None
+    elapsed_ms: int
 
 
-@dataclass(slots=True)
-class _Queued:
-    """A page handed to the extractor: its future, and what its outputs need (window, budget, retries)."""
+# What an extraction process hands back for a page: its fields (None: nothing to extract), its own seconds.
+_Extracted = tuple[PageFields | None, float | None]
 
-    page: Page
-    timestamp: Any
-    window: Any
-    # thread: Future[_Outcome]; pool: Future[tuple[PageFields | None, float]], None without a body
-    future: Future[Any] | None
-    submitted: float
-    retried: bool = False
-    seconds: float | None = None  # the extraction process's own time for the page
+_Output = WindowedValue | TaggedOutput[str, WindowedValue]
+R = TypeVar("R")  # what an extractor hands back for a page
 
 
-class _ExtractArticleFn(beam.DoFn):
-    def __init__(
-        self, timeout: float = EXTRACTION_TIMEOUT, processes: int = 0, pools_ahead: Shared | None = None
-    ) -> None:
+class _ExtractArticleFn(beam.DoFn, Generic[R]):
+    """What both extractors share: pages handed ahead and taken back in input order
+    (``connectors.in_flight``; a page waits for room once ``EXTRACTION_QUEUE`` pages per extractor are
+    out), a page's outcome, its outputs in the page's window, the metrics. An extractor makes
+    ``_extracting`` in ``start_bundle`` and says how a page it handed back is emitted."""
+
+    def __init__(self, timeout: float) -> None:
         self._timeout = timeout
-        self._processes = processes
-        self._pools_ahead = pools_ahead
-        self._watchdog: Watchdog | None = None
-        self._worker: ThreadPoolExecutor | None = None
-        self._pool: ExtractionProcesses | None = None
-        self._queued: deque[_Queued] = deque()
+        self._extracting: InFlight[Page, R] | None = None
         self.extracted = Metrics.counter(STAGE, "extracted")
         self.fallbacks = Metrics.counter(STAGE, "fallback_to_feed")
-        self.replaced_pools = Metrics.counter(STAGE, "extraction_pool_replaced")
         self.text_length = Metrics.distribution(STAGE, "text_length")
         self.extraction_ms = Metrics.distribution(STAGE, "extraction_ms")
-
-    def setup(self) -> None:
-        if self._processes > 0:
-            ahead = None
-            if self._pools_ahead is not None:
-                ahead = self._pools_ahead.acquire(ExtractionPoolsAhead, tag=_POOLS_AHEAD).take(
-                    self._processes
-                )
-            self._pool = ahead if ahead is not None else ExtractionProcesses(self._processes)
-            return
-        self._watchdog = Watchdog(name="extract-watchdog")
-        # One extraction thread, fed ahead: in a fused stage the bundle's thread also polls feeds and waits
-        # for pages, and while it waits on the network the queued pages keep being extracted (profiled:
-        # without it the core sat idle during every feed poll).
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="extract")
-
-    def teardown(self) -> None:
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
-        if self._watchdog is not None:
-            self._watchdog.close()
-            self._watchdog = None
-        if self._pool is not None:
-            # every page was waited for or timed out (which replaced the pool): nothing is stuck here
-            self._pool.stop()
-            self._pool = None
-
-    def start_bundle(self) -> None:
-        self._queued = deque()
 
     def process(
         self,
         page: Page,
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
-    ) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
-        future: Future[Any] | None
-        if self._pool is not None:
-            future = self._submit(page)
-            ahead = EXTRACTION_QUEUE * self._processes
-        else:
-            assert self._worker is not None
-            future, ahead = self._worker.submit(self._extract, page), EXTRACTION_QUEUE
-        self._queued.append(_Queued(page, timestamp, window, future, time.monotonic()))
-        if self._pool is not None:
-            self._pool.collect()  # take the results that have arrived (nothing else completes the futures)
-        # hand on what is done, and wait for the oldest only when enough pages are queued
-        while self._queued and (self._done(self._queued[0]) or len(self._queued) >= ahead):
-            yield from self._emit(self._queued.popleft())
+    ) -> Iterator[_Output]:
+        assert self._extracting is not None
+        self._extracting.submit(page, timestamp=timestamp, window=window)
+        # hand on what is done, and wait for the oldest page only while a page waits for room
+        for extracted in self._extracting.ready(max_held=0):
+            yield from self._emit_extracted(extracted)
 
-    def finish_bundle(self) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
-        while self._queued:
-            yield from self._emit(self._queued.popleft())
+    def finish_bundle(self) -> Iterator[_Output]:
+        assert self._extracting is not None
+        for extracted in self._extracting.drain():  # each page within its budget
+            yield from self._emit_extracted(extracted)
 
-    @staticmethod
-    def _done(queued: _Queued) -> bool:
-        return queued.future is None or queued.future.done()
+    def _emit_extracted(self, extracted: Done[Page, R]) -> Iterator[_Output]:
+        raise NotImplementedError
 
-    def _emit(self, queued: _Queued) -> Iterator[WindowedValue | beam.pvalue.TaggedOutput]:
+    def _emit(self, page: Done[Page, Any], outcome: _PageOutcome) -> Iterator[_Output]:
         # metrics here, on the bundle's thread: Beam keeps them per thread
-        if self._pool is None:
-            assert queued.future is not None
-            outputs, article, elapsed_ms = queued.future.result()
-        else:
-            outputs, article = self._outcome(
-                queued.page, lambda: build_article(queued.page, self._await(queued))
-            )
-            elapsed = queued.seconds if queued.seconds is not None else time.monotonic() - queued.submitted
-            elapsed_ms = int(elapsed * 1000)
-        for output in outputs:
-            if isinstance(output, beam.pvalue.TaggedOutput):
-                yield beam.pvalue.TaggedOutput(
-                    output.tag, WindowedValue(output.value, queued.timestamp, (queued.window,))
-                )
+        for output in outcome.outputs:
+            if isinstance(output, TaggedOutput):
+                yield TaggedOutput(output.tag, page.windowed(output.value))
             else:
-                yield WindowedValue(output, queued.timestamp, (queued.window,))
+                yield page.windowed(output)
+        article = outcome.article
         if article is None:
             return
         if article.text_source == "feed":
             self.fallbacks.inc()
         self.extracted.inc()
         self.text_length.update(len(article.text))
-        self.extraction_ms.update(elapsed_ms)
-
-    # ------------------------------------------------------------------------------ in-process thread
-
-    def _extract(self, page: Page) -> _Outcome:
-        """On the extraction thread: the page's outputs (no metrics here)."""
-        started = time.monotonic()
-        assert self._watchdog is not None
-        watchdog = self._watchdog
-        outputs, article = self._outcome(
-            page, lambda: watchdog.run(lambda: extract_article(page), timeout=self._timeout)
-        )
-        return outputs, article, int((time.monotonic() - started) * 1000) if article is not None else 0
-
-    # ------------------------------------------------------------------------------ extraction processes
-
-    def _submit(self, page: Page) -> Future[tuple[PageFields | None, float]] | None:
-        assert self._pool is not None
-        if not page.body:
-            return None  # nothing to extract: the feed's text makes the article
-        return self._pool.submit(page.body, page.content_type, page.final_url)
-
-    def _await(self, queued: _Queued) -> PageFields | None:
-        """The queued page's fields, waiting at most what is left of its budget (from when it was handed
-        to the pool, so the time it waited behind at most ``EXTRACTION_QUEUE`` pages per process counts:
-        0.3-1 s of work at this machine's p50-p95, against a 10 s budget). Raises ``TimedOut`` past it."""
-        while queued.future is not None:
-            remaining = queued.submitted + self._timeout - time.monotonic()
-            try:
-                assert self._pool is not None
-                fields, queued.seconds = self._pool.result(queued.future, max(remaining, 0.0))
-                return fields
-            except BrokenProcessPool as broken:
-                # a process died and took every page in flight with it: a new pool, and this page once more
-                # (it may not be the page that killed the process)
-                self._replace_pool()
-                if queued.retried:
-                    raise ExtractionProcessDied(
-                        f"an extraction process died twice on this page: {broken}"
-                    ) from broken
-                queued.retried = True
-                queued.future, queued.submitted = self._submit(queued.page), time.monotonic()
-            except TimeoutError:
-                if queued.future.done():
-                    raise  # the extraction itself raised a TimeoutError: an extraction error
-                # Python cannot stop the call, but it can stop the process: the pool is replaced, so a
-                # pathological page never keeps a process (a core) busy after its budget, and the pages
-                # queued behind it are handed to the new pool with a fresh budget
-                self._replace_pool()
-                raise TimedOut(
-                    f"gave up after {self._timeout:g}s (its extraction process was stopped)"
-                ) from None
-        return None
-
-    def _replace_pool(self) -> None:
-        assert self._pool is not None
-        self._pool.stop(kill=True)
-        self._pool = ExtractionProcesses(self._processes)
-        self.replaced_pools.inc()
-        now = time.monotonic()
-        for queued in self._queued:
-            future = queued.future
-            if future is None or (future.done() and not future.cancelled() and future.exception() is None):
-                continue  # finished on the old pool: its result stands
-            queued.future, queued.submitted = self._submit(queued.page), now
-
-    # ------------------------------------------------------------------------------ shared
+        self.extraction_ms.update(outcome.elapsed_ms)
 
     def _outcome(
         self, page: Page, article_of: Callable[[], Article]
-    ) -> tuple[list[Article | beam.pvalue.TaggedOutput], Article | None]:
+    ) -> tuple[list[Article | TaggedOutput[str, DeadLetter]], Article | None]:
         """``article_of()``'s article, or the dead letters and feed fallback its failure calls for."""
-        outputs: list[Article | beam.pvalue.TaggedOutput] = []
+        outputs: list[Article | TaggedOutput[str, DeadLetter]] = []
         try:
             try:
                 article = article_of()
@@ -319,9 +203,9 @@ class _ExtractArticleFn(beam.DoFn):
         return outputs, article
 
     @staticmethod
-    def _dead_letter(page: Page, reason: str, error: BaseException) -> beam.pvalue.TaggedOutput:
+    def _dead_letter(page: Page, reason: str, error: BaseException) -> TaggedOutput[str, DeadLetter]:
         entry = page.entry
-        return beam.pvalue.TaggedOutput(
+        return TaggedOutput(
             DEAD_LETTER,
             dead_letter(
                 STAGE, reason, error, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
@@ -329,7 +213,142 @@ class _ExtractArticleFn(beam.DoFn):
         )
 
 
-class ExtractArticles(beam.PTransform):
+class _ExtractOnThreadFn(_ExtractArticleFn[_PageOutcome]):
+    """Extraction on one thread of this process, each page under a ``Watchdog`` budget. Extraction holds
+    the GIL, so this uses at most one core whatever else runs here."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__(timeout)
+        self._watchdog: Watchdog | None = None
+        self._worker: ThreadPoolExecutor | None = None
+
+    def setup(self) -> None:
+        self._watchdog = Watchdog(name="extract-watchdog")
+        # One extraction thread, fed ahead: in a fused stage the bundle's thread also polls feeds and waits
+        # for pages, and while it waits on the network the queued pages keep being extracted instead of
+        # the core sitting idle.
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="extract")
+
+    def teardown(self) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+            self._worker = None
+        if self._watchdog is not None:
+            self._watchdog.close()
+            self._watchdog = None
+
+    def start_bundle(self) -> None:
+        # no budget here: the watchdog keeps every page to it on the extraction thread
+        self._extracting = InFlight(self._hand_over, max_in_flight=EXTRACTION_QUEUE, ordered=True)
+
+    def _emit_extracted(self, extracted: Done[Page, _PageOutcome]) -> Iterator[_Output]:
+        yield from self._emit(extracted, extracted.result())  # the thread never raises: see _outcome
+
+    def _hand_over(self, page: Page) -> Future[_PageOutcome]:
+        assert self._worker is not None
+        return self._worker.submit(self._extract, page)
+
+    def _extract(self, page: Page) -> _PageOutcome:
+        """On the extraction thread: the page's outputs (no metrics here)."""
+        started = time.monotonic()
+        assert self._watchdog is not None
+        watchdog = self._watchdog
+        outputs, article = self._outcome(
+            page, lambda: watchdog.run(lambda: extract_article(page), timeout=self._timeout)
+        )
+        elapsed_ms = int((time.monotonic() - started) * 1000) if article is not None else 0
+        return _PageOutcome(outputs, article, elapsed_ms)
+
+
+class _ExtractInProcessesFn(_ExtractArticleFn[_Extracted]):
+    """Extraction on a pool of extraction processes (``connectors.extraction_processes``: only the page's
+    bytes, Content-Type and URL go in, plain ``PageFields`` come back), so it uses that many cores beside
+    the bundle's thread. A page over its budget, or a process that dies, costs the pool: it is replaced,
+    and the pages out on it are handed to the new one."""
+
+    def __init__(self, timeout: float, processes: int, pools_ahead: Shared | None) -> None:
+        super().__init__(timeout)
+        self._processes = processes
+        self._pools_ahead = pools_ahead
+        self._pool: ExtractionProcesses | None = None
+        self.replaced_pools = Metrics.counter(STAGE, "extraction_pool_replaced")
+
+    def setup(self) -> None:
+        ahead = None
+        if self._pools_ahead is not None:
+            ahead = self._pools_ahead.acquire(ExtractionPoolsAhead, tag=_POOLS_AHEAD).take(self._processes)
+        self._pool = ahead if ahead is not None else ExtractionProcesses(self._processes)
+
+    def teardown(self) -> None:
+        if self._pool is not None:
+            # every page was waited for or timed out (which replaced the pool): nothing is stuck here
+            self._pool.stop()
+            self._pool = None
+
+    def start_bundle(self) -> None:
+        # the budget counts from the hand-over, so the time a page waits behind the others counts too
+        self._extracting = InFlight(
+            self._hand_over,
+            max_in_flight=EXTRACTION_QUEUE * self._processes,
+            budget=self._timeout,
+            ordered=True,
+            collect=self._collect,
+        )
+
+    def _hand_over(self, page: Page) -> Future[_Extracted]:
+        assert self._pool is not None
+        if not page.body:  # nothing to extract: the feed's text makes the article
+            nothing: Future[_Extracted] = Future()
+            nothing.set_result((None, None))
+            return nothing
+        return self._pool.submit(page.body, page.content_type, page.final_url)
+
+    def _collect(self, timeout: float | None) -> None:
+        assert self._pool is not None
+        self._pool.collect(timeout)  # nothing else completes the pool's futures
+
+    def _emit_extracted(self, extracted: Done[Page, _Extracted]) -> Iterator[_Output]:
+        page = extracted.element
+        if isinstance(extracted.error, BrokenProcessPool):
+            # a process died and took every page in flight with it: a new pool, and this page once more
+            # (it may not be the page that killed the process)
+            self._replace_pool()
+            if extracted.attempt == 1:
+                assert self._extracting is not None
+                self._extracting.retry(extracted)
+                # it was due out: it is waited for now, on the new pool
+                yield from self._emit_extracted(self._extracting.next_done())
+                return
+        outputs, article = self._outcome(page, lambda: build_article(page, self._fields(extracted)))
+        _, seconds = extracted.value or (None, None)
+        elapsed = seconds if seconds is not None else time.monotonic() - extracted.started
+        yield from self._emit(extracted, _PageOutcome(outputs, article, int(elapsed * 1000)))
+
+    def _fields(self, extracted: Done[Page, _Extracted]) -> PageFields | None:
+        """The page's fields; ``TimedOut`` past its budget, ``ExtractionProcessDied`` after a second death."""
+        error = extracted.error
+        if isinstance(error, Overdue):
+            # Python cannot stop the call, but it can stop the process: the pool is replaced, so a
+            # pathological page never keeps a process (a core) busy after its budget, and the pages
+            # queued behind it are handed to the new pool with a fresh budget
+            self._replace_pool()
+            raise TimedOut(f"gave up after {self._timeout:g}s (its extraction process was stopped)")
+        if isinstance(error, BrokenProcessPool):
+            raise ExtractionProcessDied(f"an extraction process died twice on this page: {error}") from error
+        fields, _ = extracted.result()  # an extraction that raised (a TimeoutError too) raises here
+        return fields
+
+    def _replace_pool(self) -> None:
+        assert self._pool is not None and self._extracting is not None
+        self._pool.stop(kill=True)
+        self._pool = ExtractionProcesses(self._processes)
+        self.replaced_pools.inc()
+        self._extracting.restart_unfinished()  # what finished on the old pool stands
+
+
+class ExtractArticles(
+    beam.PTransform[PCollection[Page], tuple[PCollection[Article], PCollection[DeadLetter]]]
+):
     """Pages → articles; returns ``(articles, dead_letters)``.
 
     ``timeout``: wall-clock seconds per extraction. ``processes``: 0 extracts on one thread of the worker's
@@ -348,8 +367,11 @@ class ExtractArticles(beam.PTransform):
         self._processes = processes
         self._pools_ahead = pools_ahead
 
-    def expand(self, pages: beam.PCollection[Page]) -> tuple[beam.PCollection[Article], beam.PCollection]:
-        outputs = pages | "Extract" >> beam.ParDo(
-            _ExtractArticleFn(self._timeout, self._processes, self._pools_ahead)
-        ).with_outputs(DEAD_LETTER, main="articles")
+    def expand(self, pages: PCollection[Page]) -> tuple[PCollection[Article], PCollection[DeadLetter]]:
+        extract: _ExtractArticleFn[Any] = (
+            _ExtractInProcessesFn(self._timeout, self._processes, self._pools_ahead)
+            if self._processes
+            else _ExtractOnThreadFn(self._timeout)
+        )
+        outputs = pages | "Extract" >> beam.ParDo(extract).with_outputs(DEAD_LETTER, main="articles")
         return outputs.articles, outputs[DEAD_LETTER]

@@ -1,9 +1,8 @@
 """ExtractionProcesses: a pool of extraction processes fed without helper threads in the launcher.
 
-Measured against ``concurrent.futures.ProcessPoolExecutor`` on this machine (1000 pages of 170 KB, 16 ms of
-work each, 2 processes): the executor spent 0.22 CPU-s per 1000 pages in the submitting process (a manager
-thread and a queue-feeder thread that pickle each page into a pipe, on the launcher's GIL, beside Beam's
-bundle thread and the fetch threads); this pool spends 0.10, and the same pages finish 1.7% sooner.
+Why not ``concurrent.futures.ProcessPoolExecutor``: it feeds its processes through a manager thread and a
+queue-feeder thread that pickle each page into a pipe, on the launcher's GIL, beside Beam's bundle thread and
+the fetch threads. This pool hands a page over with less of the launcher's CPU and no threads of its own.
 
 How: a page's bytes go to a file in a spool folder on tmpfs (``/dev/shm`` when writable; the system's temp
 folder for a page that does not fit), and only a small job (its id, the file's name, Content-Type, URL) goes

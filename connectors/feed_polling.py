@@ -21,8 +21,7 @@ A bounded (``--once``) run polls each feed exactly once and with no validators y
 wait for one another: ``PollFeeds(http, at_once=True)`` fetches every feed of a bundle concurrently
 (``_FetchFeedsAtOnceFn``, still under the per-site gate), with the robots.txt of each feed's site beside
 it (``connectors.robots.shared_robots``), and the stateful step takes each response as it comes. Polled
-one after another, 20 feeds at 200 ms took 5.6 s while the extraction processes sat half idle
-(tests/bench/bench_pipeline.py).
+one after another, each feed would wait for the ones before it while the extraction processes sit idle.
 """
 
 from __future__ import annotations
@@ -34,18 +33,20 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
+from apache_beam.transforms.userstate import ReadModifyWriteRuntimeState, ReadModifyWriteStateSpec
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError, FetchTimeout, HttpStatusError
 from connectors.http import HttpClient, HttpResponse, HttpSettings
+from connectors.in_flight import InFlight, Overdue
 from connectors.robots import RobotsCache, shared_robots
 from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed, dead_letter, utc_now
 from transforms.failures import ElementFailures
@@ -130,8 +131,7 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        # each feed's fetch: the future, the feed, and the timestamp and window its output keeps
-        self._fetching: list[tuple[Future[Prefetched], Feed, Any, Any]] = []
+        self._fetching: InFlight[Feed, Prefetched] | None = None
         self._repeats: list[WindowedValue] = []
         self._names: set[str] = set()
 
@@ -148,9 +148,15 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
             self._client.close()
 
     def start_bundle(self) -> None:
-        self._fetching, self._repeats, self._names = [], [], set()
+        self._fetching = InFlight(self._start_fetch)  # the pool's threads are the only cap
+        self._repeats, self._names = [], set()
+
+    def _start_fetch(self, feed: Feed) -> Future[Prefetched]:
+        assert self._pool is not None
+        return self._pool.submit(self._fetch, feed)
 
     def _fetch(self, feed: Feed) -> Prefetched:
+        """The feed's response or failure, as data: the poll step turns a failure into its dead letter."""
         assert self._client is not None
         started = time.monotonic()
         outcome: HttpResponse | FetchError | Crashed
@@ -168,30 +174,29 @@ class _FetchFeedsAtOnceFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> None:  # the outputs come in finish_bundle, once the fetches are under way together
-        assert self._pool is not None and self._robots is not None
+        assert self._pool is not None and self._robots is not None and self._fetching is not None
         if feed.name in self._names:
             self._repeats.append(WindowedValue((feed, None), timestamp, (window,)))
-        else:
-            self._names.add(feed.name)
-            self._fetching.append((self._pool.submit(self._fetch, feed), feed, timestamp, window))
-            if feed.respect_robots:
-                # the feed's pages are usually on its site: their robots.txt comes in beside the feed
-                self._pool.submit(self._robots.warm, feed.url)
+            return
+        self._names.add(feed.name)
+        self._fetching.submit(feed, timestamp=timestamp, window=window)
+        if feed.respect_robots:
+            # the feed's pages are usually on its site: their robots.txt comes in beside the feed
+            self._pool.submit(self._robots.warm, feed.url)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
-        by_future = {future: (feed, timestamp, window) for future, feed, timestamp, window in self._fetching}
+        assert self._fetching is not None
         # robots.txt and the feed each keep to the budget; the grace only bounds what nothing should reach
         limit = 2 * self._http_settings.total_timeout + FETCH_GRACE
-        try:
-            for future in as_completed(by_future, timeout=limit):
-                feed, timestamp, window = by_future.pop(future)
-                yield WindowedValue((feed, future.result()), timestamp, (window,))
-        except TimeoutError:
-            for feed, timestamp, window in by_future.values():  # abandoned: their threads end on their own
+        for done in self._fetching.drain(max_wait=limit):
+            feed = done.element
+            if isinstance(done.error, Overdue):  # abandoned: its thread ends on its own
                 late = FetchTimeout(f"still fetching after {limit:g}s; given up", url=feed.url)
-                yield WindowedValue((feed, Prefetched(late, limit)), timestamp, (window,))
+                yield done.windowed((feed, Prefetched(late, limit)))
+            else:
+                yield done.windowed((feed, done.result()))
         yield from self._repeats
-        self._fetching, self._repeats, self._names = [], [], set()
+        self._repeats, self._names = [], set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +207,36 @@ class _PollClock:
     now: float
     seen_at: str
     started: float
+
+
+def _parse_warnings(
+    feed: Feed, response: HttpResponse, parsed: ParsedFeed, identity_before: str | None
+) -> Iterator[TaggedOutput[str, DeadLetter]]:
+    """Log what the parser had to say about ``feed``; a malformed feed is also a dead letter (its entries,
+    as far as the lenient parser recovered them, still go out)."""
+    if parsed.malformed:
+        log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
+        yield TaggedOutput(
+            DEAD_LETTER,
+            dead_letter(
+                STAGE,
+                "malformed_feed",
+                f"not well-formed: {parsed.warning}; {len(parsed.entries)} entries recovered",
+                feed=feed.name,
+                url=feed.url,
+                input={"feed": feed.name, "body": response.body[:4096]},
+            ),
+        )
+    elif parsed.warning:
+        log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
+    if parsed.identity != (identity_before or "guid"):
+        log.warning(
+            "feed %s: entry GUIDs are blank or repeated; telling entries apart by %s from now on",
+            feed.name,
+            parsed.identity,
+        )
+    if parsed.repeated:
+        log.info("feed %s repeats %d entries in one body; each kept once", feed.name, parsed.repeated)
 
 
 class _PollFeedFn(beam.DoFn):
@@ -225,7 +260,9 @@ class _PollFeedFn(beam.DoFn):
             self._client.close()
 
     def process(
-        self, keyed: tuple[str, tuple[Feed, Prefetched | None]], state=beam.DoFn.StateParam(STATE)
+        self,
+        keyed: tuple[str, tuple[Feed, Prefetched | None]],
+        state: ReadModifyWriteRuntimeState = beam.DoFn.StateParam(STATE),  # type: ignore[assignment]  # Beam passes the runtime state
     ) -> Iterator[Any]:
         _, (feed, prefetched) = keyed
         yield from self._failures.outputs(
@@ -247,7 +284,9 @@ class _PollFeedFn(beam.DoFn):
             headers["If-Modified-Since"] = current.last_modified
         return get_feed(self._client, feed, headers)
 
-    def _poll(self, feed: Feed, prefetched: Prefetched | None, state: Any) -> Iterator[Any]:
+    def _poll(
+        self, feed: Feed, prefetched: Prefetched | None, state: ReadModifyWriteRuntimeState
+    ) -> Iterator[Any]:
         current: _FeedState = state.read() or _FeedState()
         now = time.time()
         if now < current.next_due:
@@ -286,7 +325,7 @@ class _PollFeedFn(beam.DoFn):
         feed: Feed,
         clock: _PollClock,
         current: _FeedState,
-        state: Any,
+        state: ReadModifyWriteRuntimeState,
         error: Exception,
         reason: str,
         letter: DeadLetter,
@@ -304,7 +343,7 @@ class _PollFeedFn(beam.DoFn):
         self.failed.inc()
         level = logging.ERROR if failures >= BROKEN_AFTER else logging.WARNING
         log.log(level, "feed %s (%s) failed %d time(s) in a row: %s", feed.name, feed.url, failures, error)
-        yield beam.pvalue.TaggedOutput(DEAD_LETTER, letter)
+        yield TaggedOutput(DEAD_LETTER, letter)
         broken = failures >= BROKEN_AFTER
         yield self._record(
             feed,
@@ -321,35 +360,12 @@ class _PollFeedFn(beam.DoFn):
         feed: Feed,
         clock: _PollClock,
         current: _FeedState,
-        state: Any,
+        state: ReadModifyWriteRuntimeState,
         response: HttpResponse,
         parsed: ParsedFeed,
     ) -> Iterator[Any]:
         """A feed that parsed: its warnings, the new state, the rejected entries, the ops record, the entries."""
-        if parsed.malformed:
-            # keep what the lenient parser recovered, and tell the operators the feed is broken
-            log.warning("feed %s is not well-formed XML: %s", feed.name, parsed.warning)
-            yield beam.pvalue.TaggedOutput(
-                DEAD_LETTER,
-                dead_letter(
-                    STAGE,
-                    "malformed_feed",
-                    f"not well-formed: {parsed.warning}; {len(parsed.entries)} entries recovered",
-                    feed=feed.name,
-                    url=feed.url,
-                    input={"feed": feed.name, "body": response.body[:4096]},
-                ),
-            )
-        elif parsed.warning:
-            log.info("feed %s parsed with a warning: %s", feed.name, parsed.warning)
-        if parsed.identity != (current.identity or "guid"):
-            log.warning(
-                "feed %s: entry GUIDs are blank or repeated; telling entries apart by %s from now on",
-                feed.name,
-                parsed.identity,
-            )
-        if parsed.repeated:
-            log.info("feed %s repeats %d entries in one body; each kept once", feed.name, parsed.repeated)
+        yield from _parse_warnings(feed, response, parsed, current.identity)
         wait = next_interval(
             feed, failures=0, hint=max(_seconds_hint(response.headers) or 0, parsed.ttl or 0)
         )
@@ -363,7 +379,7 @@ class _PollFeedFn(beam.DoFn):
             )
         )
         for reason, raw in parsed.rejected:
-            yield beam.pvalue.TaggedOutput(
+            yield TaggedOutput(
                 DEAD_LETTER,
                 dead_letter(
                     STAGE, reason, f"feed entry rejected: {reason}", feed=feed.name, url=feed.url, input=raw
@@ -400,9 +416,9 @@ class _PollFeedFn(beam.DoFn):
         error: str | None = None,
         identity: str = "",
         encoding: str = "",
-    ) -> beam.pvalue.TaggedOutput:
+    ) -> TaggedOutput[str, FeedPoll]:
         """The poll's ops record."""
-        return beam.pvalue.TaggedOutput(
+        return TaggedOutput(
             OPS,
             FeedPoll(
                 feed=feed.name,
@@ -422,7 +438,16 @@ class _PollFeedFn(beam.DoFn):
         )
 
 
-class PollFeeds(beam.PTransform):
+def _keyed_by_feed(fetched: tuple[Feed, Prefetched | None]) -> tuple[str, tuple[Feed, Prefetched | None]]:
+    feed, _ = fetched
+    return feed.name, fetched
+
+
+class PollFeeds(
+    beam.PTransform[
+        PCollection[Feed], tuple[PCollection[FeedEntry], PCollection[DeadLetter], PCollection[FeedPoll]]
+    ]
+):
     """Feeds (each tick) → ``(entries, dead_letters, polls)``.
 
     ``at_once``: fetch every feed of a bundle concurrently before the stateful poll step; for bounded runs,
@@ -435,16 +460,16 @@ class PollFeeds(beam.PTransform):
         self._at_once = at_once
 
     def expand(
-        self, feeds: beam.PCollection[Feed]
-    ) -> tuple[beam.PCollection[FeedEntry], beam.PCollection, beam.PCollection[FeedPoll]]:
-        fetched: beam.PCollection[tuple[Feed, Prefetched | None]] = (
+        self, feeds: PCollection[Feed]
+    ) -> tuple[PCollection[FeedEntry], PCollection[DeadLetter], PCollection[FeedPoll]]:
+        fetched: PCollection[tuple[Feed, Prefetched | None]] = (
             feeds | "FetchAtOnce" >> beam.ParDo(_FetchFeedsAtOnceFn(self._http))
             if self._at_once
             else feeds | "NotFetchedYet" >> beam.Map(lambda feed: (feed, None))
         )
         outputs = (
             fetched
-            | "KeyByFeed" >> beam.Map(lambda pair: (pair[0].name, pair))
+            | "KeyByFeed" >> beam.Map(_keyed_by_feed)
             | "Poll" >> beam.ParDo(_PollFeedFn(self._http)).with_outputs(DEAD_LETTER, OPS, main="entries")
         )
         return outputs.entries, outputs[DEAD_LETTER], outputs[OPS]

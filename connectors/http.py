@@ -15,7 +15,7 @@ Politeness is per site (the registrable domain: ``br.cointelegraph.com`` and ``c
 share one budget, because they share infrastructure) and per worker process: every ``HttpClient`` in
 a process with the same politeness settings shares one gate, so feed polls and article fetches of one
 site queue behind each other. Several worker processes each have their own gate; keying page fetches
-by site in the graph (issue 7) makes one worker own each site.
+by site in the graph (``connectors.page_fetching.RouteEntriesBySite``) makes one worker own each site.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class SystemResolver:
     def resolve(self, host: str, port: int) -> tuple[str, ...]:
         """The addresses of ``host``, in the resolver's order, each once."""
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        return tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+        return tuple(dict.fromkeys(str(address[0]) for *_, address in infos))  # address: (host, port, ...)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -9,7 +9,7 @@ Offsets are committed one message at a time, after the caller has handled it: wh
 for the next message, the previous one is committed. A caller that stops in the middle of a message
 (an exception, Ctrl-C) gets it again next time: at-least-once, so deduplicate by key and ``version``.
 Groups use a short session timeout (``KafkaSettings.session_timeout_ms``): joining costs about half of
-it, 23 s at kafka-python's default (FACTS.md).
+it, so kafka-python's default would keep a reader waiting for tens of seconds.
 
 ``iter_articles`` yields typed ``Article`` records and ignores fields it does not know, so code written
 against schema version N keeps reading what version N+1 produces.
@@ -166,7 +166,7 @@ def _seek(consumer: KafkaConsumer, partitions: list[TopicPartition], start: Star
                 consumer.seek(tp, at.offset)
 
 
-class _SeekOnFirstAssignment(ConsumerRebalanceListener):
+class _SeekOnFirstAssignment(ConsumerRebalanceListener):  # type: ignore[misc, unused-ignore]  # kafka-python has no types, and subscribe() insists on this base class
     """Seeks to ``start`` when the group first hands us partitions; later rebalances resume from commits."""
 
     def __init__(self, consumer: KafkaConsumer, start: Start) -> None:

@@ -33,18 +33,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Generator, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import BoundedWindow
-from apache_beam.utils.timestamp import Timestamp
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection
 from apache_beam.utils.windowed_value import WindowedValue
 from kafka import KafkaProducer
 from kafka import errors as kafka_errors
-from kafka.producer.future import FutureRecordMetadata
 
+from connectors.in_flight import Done, InFlight, Overdue
 from connectors.kafka_settings import KafkaSettings, new_producer
 from connectors.wire import KafkaRecord, dead_letter_to_dict, encode, headers_for
 from transforms.dead_letters import RunStopped, dead_letter
@@ -77,25 +77,23 @@ def is_rejection(error: BaseException) -> bool:
     return isinstance(error, REJECTED)
 
 
-@dataclass(slots=True)
-class _Sent:
-    """A message handed to the producer: its future, or the error ``send()`` raised at once."""
+@dataclass(frozen=True, slots=True)
+class _Ack:
+    """What became of a message handed to the producer."""
 
-    record: KafkaRecord
-    timestamp: Timestamp
-    window: BoundedWindow
-    future: FutureRecordMetadata | None
-    error: BaseException | None = None
+    error: BaseException | None = None  # None: acknowledged
+    taken: bool = True  # the producer took it (False: send() refused it, or was not called)
+    pending: bool = False  # not acknowledged yet when the wait ended: it may still be written
 
-    def outcome(self) -> BaseException | None:
-        """None when acknowledged, else the error (a still-pending send counts as a timeout)."""
-        if self.error is not None:
-            return self.error
-        assert self.future is not None
-        if not self.future.is_done:
-            return kafka_errors.KafkaTimeoutError("not acknowledged yet")
-        exception: BaseException | None = self.future.exception
-        return exception
+
+_Message = Done[KafkaRecord, _Ack]
+
+
+def _ack_of(message: _Message) -> _Ack:
+    """The message's acknowledgement; a timeout when its wait ran out first."""
+    if isinstance(message.error, Overdue):
+        return _Ack(kafka_errors.KafkaTimeoutError("not acknowledged yet"), pending=True)
+    return message.result()  # an error of ours in send() (not Kafka's) fails the bundle
 
 
 def _rejection_letter(record: KafkaRecord, error: BaseException, dead_letter_topic: str) -> KafkaRecord:
@@ -124,7 +122,7 @@ class _PublishFn(beam.DoFn):
         self._settings = settings
         self._dead_letter_topic = dead_letter_topic
         self._producer: KafkaProducer | None = None
-        self._pending: list[_Sent] = []
+        self._sending: InFlight[KafkaRecord, _Ack] | None = None
         self._broker_away = False  # a send of this round waited for metadata in vain
         self.published = Metrics.counter(STAGE, "published")
         self.resent = Metrics.counter(STAGE, "resent")
@@ -139,7 +137,7 @@ class _PublishFn(beam.DoFn):
             self._producer = None
 
     def start_bundle(self) -> None:
-        self._pending = []
+        self._sending = InFlight(self._send)  # capped by max_unacknowledged in process()
         self._broker_away = False
 
     def process(
@@ -148,96 +146,93 @@ class _PublishFn(beam.DoFn):
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
     ) -> Iterator[WindowedValue]:
-        if len(self._pending) >= self._settings.max_unacknowledged:
+        assert self._sending is not None
+        if len(self._sending) >= self._settings.max_unacknowledged:
             # back-pressure: settle what is in flight before taking more
             yield from self._settle()
-        self._pending.append(self._send(record, timestamp, window))
+        self._sending.submit(record, timestamp=timestamp, window=window)
 
     def finish_bundle(self) -> Iterator[WindowedValue]:
         yield from self._settle()
 
-    def _send(self, record: KafkaRecord, timestamp: Timestamp, window: BoundedWindow) -> _Sent:
+    def _send(self, record: KafkaRecord) -> Future[_Ack]:
+        """Hand ``record`` to the producer; the future ends with its acknowledgement or its error."""
         assert self._producer is not None
+        acked: Future[_Ack] = Future()
         if self._broker_away:
             away = kafka_errors.KafkaTimeoutError("not sent: the broker gave no metadata to an earlier send")
-            return _Sent(record, timestamp, window, None, away)
+            acked.set_result(_Ack(away, taken=False))
+            return acked
         try:
-            future = self._producer.send(
+            sent = self._producer.send(
                 record.topic, key=record.key, value=record.value, headers=list(record.headers)
             )
         except kafka_errors.KafkaTimeoutError as error:  # no metadata within max_block_ms: the broker is away
             self._broker_away = True
-            return _Sent(record, timestamp, window, None, error)
+            acked.set_result(_Ack(error, taken=False))
+            return acked
         except kafka_errors.KafkaError as error:  # too large for max_request_size...
-            return _Sent(record, timestamp, window, None, error)
-        return _Sent(record, timestamp, window, future)
+            acked.set_result(_Ack(error, taken=False))
+            return acked
+        sent.add_callback(lambda _metadata: acked.set_result(_Ack()))
+        sent.add_errback(lambda error: acked.set_result(_Ack(error)))
+        return acked
 
-    def _wait_for_acks(self, started: float, deadline: float) -> None:
-        """Send what is buffered now and wait until every pending future is done (or the deadline)."""
-        assert self._producer is not None
+    def _acks(self, started: float, deadline: float) -> Iterator[_Message]:
+        """Send what is buffered now and hand out each message as the broker answers (until the deadline,
+        then the rest as not acknowledged yet)."""
+        assert self._producer is not None and self._sending is not None
         # flush() only starts the sending here: it raises when kafka-python aborts batches after a
-        # rejection, and the futures are the truth either way
+        # rejection, and the acknowledgements are the truth either way
         with contextlib.suppress(kafka_errors.KafkaError):
             self._producer.flush(timeout=0.5)
-        for sent in self._pending:
-            while sent.future is not None and not sent.future.is_done:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return
-                with contextlib.suppress(Exception):  # the outcome is read from the future afterwards
-                    sent.future.get(timeout=min(WAIT_LOG_INTERVAL, remaining))
-                if not sent.future.is_done:
-                    waiting = sum(1 for s in self._pending if s.future is not None and not s.future.is_done)
-                    log.warning(
-                        "waiting for Kafka at %s: %d message(s) not acknowledged after %.0f s; "
-                        "publishing paused (gives up after %.0f s)",
-                        self._settings.bootstrap_servers,
-                        waiting,
-                        time.monotonic() - started,
-                        self._settings.outage_timeout_ms / 1000,
-                    )
+        while self._sending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                yield from self._sending.drain(max_wait=0)
+                return
+            yield from self._sending.completed(min(WAIT_LOG_INTERVAL, remaining))
+            if self._sending:
+                log.warning(
+                    "waiting for Kafka at %s: %d message(s) not acknowledged after %.0f s; "
+                    "publishing paused (gives up after %.0f s)",
+                    self._settings.bootstrap_servers,
+                    len(self._sending),
+                    time.monotonic() - started,
+                    self._settings.outage_timeout_ms / 1000,
+                )
 
     def _settle(self) -> Iterator[WindowedValue]:
         """Wait until every pending message is acknowledged, re-sent or dead-lettered."""
+        assert self._sending is not None
         started = time.monotonic()
         deadline = started + self._settings.outage_timeout_ms / 1000
         rounds = 0
-        while self._pending:
-            self._wait_for_acks(started, deadline)
-            retry: list[_Sent] = []
-            rejected: list[tuple[_Sent, BaseException]] = []
-            for sent in self._pending:
-                error = sent.outcome()
+        while self._sending:
+            retry: list[_Message] = []
+            rejected: list[_Message] = []
+            for message in self._acks(started, deadline):
+                error = _ack_of(message).error
                 if error is None:
                     self.published.inc()
-                    yield self._acked(sent)
+                    yield self._acked(message)
                 elif is_rejection(error):
-                    rejected.append((sent, error))
+                    rejected.append(message)
                 else:
-                    retry.append(sent)
-            self._pending = []
+                    retry.append(message)
             if rejected:
                 # kafka-python's idempotent producer treats a batch the broker rejected as fatal and
                 # refuses to send more: a fresh one (new producer id) sends the survivors and the letters
-                if any(sent.future is not None for sent, _ in rejected):
+                if any(_ack_of(message).taken for message in rejected):
                     self._renew_producer()
                 confirmed = yield from self._send_alone(rejected, retry)
                 if confirmed:
                     yield from self._dead_letter(confirmed, started, deadline)
             if not retry:
                 return
-            error = retry[0].outcome()
-            if time.monotonic() >= deadline or any(
-                sent.future is not None and not sent.future.is_done for sent in retry
-            ):
-                # still-pending futures may yet be written: re-sending them here would only add copies
-                raise PublishFailed(
-                    f"Kafka at {self._settings.bootstrap_servers} did not acknowledge {len(retry)} message(s) "
-                    f"within the outage wait of {self._settings.outage_timeout_ms / 1000:g} s "
-                    f"(--kafka-outage-timeout), the first for {retry[0].record.topic}: {type(error).__name__}: "
-                    f"{error}. Nothing unacknowledged counts as published: run again once the broker is back"
-                )
+            self._raise_past_the_outage_wait(retry, deadline)
             rounds += 1
+            error = _ack_of(retry[0]).error
             log.warning(
                 "%d message(s) not acknowledged (%s: %s); sending them again (round %d)",
                 len(retry),
@@ -245,69 +240,78 @@ class _PublishFn(beam.DoFn):
                 error,
                 rounds,
             )
-            if not all(getattr(sent.outcome(), "retriable", False) for sent in retry):
+            if not all(getattr(_ack_of(message).error, "retriable", False) for message in retry):
                 # a non-retriable producer-state error (e.g. an idempotence sequence lost in an outage):
                 # a fresh producer gets a fresh producer id
                 self._renew_producer()
             time.sleep(RESEND_PAUSE)
             self.resent.inc(len(retry))
             self._broker_away = False  # the round's first send finds out whether it is back
-            self._pending = [self._send(sent.record, sent.timestamp, sent.window) for sent in retry]
+            for message in retry:
+                self._sending.retry(message)
+
+    def _raise_past_the_outage_wait(self, retry: list[_Message], deadline: float) -> None:
+        # still-pending messages may yet be written: re-sending them here would only add copies
+        if time.monotonic() < deadline and not any(_ack_of(message).pending for message in retry):
+            return
+        first = retry[0]
+        error = _ack_of(first).error
+        raise PublishFailed(
+            f"Kafka at {self._settings.bootstrap_servers} did not acknowledge {len(retry)} message(s) "
+            f"within the outage wait of {self._settings.outage_timeout_ms / 1000:g} s "
+            f"(--kafka-outage-timeout), the first for {first.element.topic}: {type(error).__name__}: "
+            f"{error}. Nothing unacknowledged counts as published: run again once the broker is back"
+        )
 
     def _send_alone(
-        self, rejected: list[tuple[_Sent, BaseException]], retry: list[_Sent]
-    ) -> Generator[WindowedValue, None, list[tuple[_Sent, BaseException]]]:
+        self, rejected: list[_Message], retry: list[_Message]
+    ) -> Generator[WindowedValue, None, list[_Message]]:
         """Send each rejected message again in a batch of its own: a broker rejects a whole batch for
         one oversized message, and its batch-mates deserve another chance. Returns the confirmed
         rejections; broker trouble in the meantime adds to ``retry``."""
-        assert self._producer is not None
-        confirmed: list[tuple[_Sent, BaseException]] = []
-        for sent, _first_error in rejected:
-            again = self._send(sent.record, sent.timestamp, sent.window)
-            self._pending = [again]
+        assert self._sending is not None
+        confirmed: list[_Message] = []
+        for message in rejected:
+            self._sending.retry(message)
             now = time.monotonic()
-            self._wait_for_acks(now, now + self._settings.request_timeout_ms / 1000)
-            self._pending = []
-            error = again.outcome()
-            if error is None:
-                self.published.inc()
-                yield self._acked(again)
-            elif is_rejection(error):
-                confirmed.append((again, error))
-                if again.future is not None:  # the broker said no: this producer is now unusable too
-                    self._renew_producer()
-            else:
-                retry.append(again)
+            for again in self._acks(now, now + self._settings.request_timeout_ms / 1000):
+                ack = _ack_of(again)
+                if ack.error is None:
+                    self.published.inc()
+                    yield self._acked(again)
+                elif is_rejection(ack.error):
+                    confirmed.append(again)
+                    if ack.taken:  # the broker said no: this producer is now unusable too
+                        self._renew_producer()
+                else:
+                    retry.append(again)
         return confirmed
 
     def _dead_letter(
-        self, rejected: list[tuple[_Sent, BaseException]], started: float, deadline: float
+        self, rejected: list[_Message], started: float, deadline: float
     ) -> Iterator[WindowedValue]:
-        first_sent, first_error = rejected[0]
+        assert self._sending is not None
+        first = rejected[0]
+        first_error = _ack_of(first).error
         if self._dead_letter_topic is None:
             raise PublishFailed(
                 f"{len(rejected)} message(s) rejected and no dead-letter topic, first: "
-                f"{first_sent.record.topic}: {type(first_error).__name__}: {first_error}"
+                f"{first.element.topic}: {type(first_error).__name__}: {first_error}"
             )
-        for sent, error in rejected:
+        for message in rejected:
+            error = _ack_of(message).error
+            assert error is not None
             log.error(
                 "message %s/%r rejected (%s: %s); publishing it as a dead letter",
-                sent.record.topic,
-                sent.record.key,
+                message.element.topic,
+                message.element.key,
                 type(error).__name__,
                 error,
             )
-        letters = [
-            self._send(
-                _rejection_letter(sent.record, error, self._dead_letter_topic), sent.timestamp, sent.window
-            )
-            for sent, error in rejected
-        ]
-        self._pending = letters
-        self._wait_for_acks(started, deadline)
-        self._pending = []
-        for letter in letters:
-            failure = letter.outcome()
+            record = _rejection_letter(message.element, error, self._dead_letter_topic)
+            self._sending.submit(record, timestamp=message.timestamp, window=message.window)
+        for letter in self._acks(started, deadline):
+            failure = _ack_of(letter).error
             if failure is not None:
                 raise PublishFailed(
                     f"dead letter for a rejected message was not acknowledged: {type(failure).__name__}: {failure}"
@@ -323,12 +327,16 @@ class _PublishFn(beam.DoFn):
         self._producer = new_producer(self._settings)
 
     @staticmethod
-    def _acked(sent: _Sent) -> WindowedValue:
-        key = (sent.record.key or b"").decode("utf-8", "replace")
-        return WindowedValue((sent.record.topic, key), sent.timestamp, (sent.window,))
+    def _acked(message: _Message) -> WindowedValue:
+        key = (message.element.key or b"").decode("utf-8", "replace")
+        return message.windowed((message.element.topic, key))
 
 
-class PublishToKafka(beam.PTransform):
+# one collection of records, or several branches each published where it is produced
+_Records = PCollection[KafkaRecord] | tuple[PCollection[KafkaRecord], ...]
+
+
+class PublishToKafka(beam.PTransform[_Records, PCollection[tuple[str, str]]]):
     """Kafka records → ``(topic, key)`` of every acknowledged message (rejected ones as dead letters).
 
     Takes one PCollection of records, or a tuple of them: each branch then gets its own publisher, fused
@@ -343,13 +351,14 @@ class PublishToKafka(beam.PTransform):
         self._settings = settings
         self._dead_letter_topic = dead_letter_topic
 
-    def expand(
-        self, records: beam.PCollection[KafkaRecord] | tuple[beam.PCollection[KafkaRecord], ...]
-    ) -> beam.PCollection[tuple[str, str]]:
-        if isinstance(records, beam.PCollection):
-            return records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
-        acked = [
+    def expand(self, records: _Records) -> PCollection[tuple[str, str]]:
+        acked: PCollection[tuple[str, str]]
+        if isinstance(records, PCollection):
+            acked = records | "Send" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
+            return acked
+        branches = [
             branch | f"Send{index}" >> beam.ParDo(_PublishFn(self._settings, self._dead_letter_topic))
             for index, branch in enumerate(records)
         ]
-        return acked | "Acknowledged" >> beam.Flatten()
+        acked = branches | "Acknowledged" >> beam.Flatten()
+        return acked

@@ -85,12 +85,10 @@ class KafkaSettings:
     ssl_password: Secret = field(default_factory=lambda: Secret(SSL_PASSWORD_ENV))  # the key's, if encrypted
     ssl_check_hostname: bool = True
     # Producer: idempotent, acknowledged by all in-sync replicas. The linger fills batches: each produce
-    # request costs kafka-python's sender thread ~1 ms of the GIL, and at 20 ms nearly every article went
-    # alone (a single-process run: 39.5 articles/s at 20 ms, 47 at 250, 48.6 at 1000; bench_pipeline.py);
-    # 250 ms keeps what it adds to the feed-to-Kafka latency small. zstd by measurement
-    # (tests/bench/bench_kafka.py, README): on 10 KB articles it stores 4.2 KB per message (lz4 6.5 KB, gzip
-    # 4.1 KB, none 10.9 KB) at 6-8k msg/s (gzip 1.1-1.7k, lz4 7-16k), far beyond the pipeline's
-    # extraction-bound ~50-90 articles/s.
+    # request costs kafka-python's sender thread some of the GIL, and with a short linger nearly every
+    # article goes alone; 250 ms keeps what it adds to the feed-to-Kafka latency small. zstd stores articles
+    # about as small as gzip at many times its speed, far faster than extraction produces them
+    # (tests/bench/bench_kafka.py compares the codecs).
     acks: str = "all"
     compression_type: str | None = "zstd"
     linger_ms: int = 250
@@ -98,7 +96,7 @@ class KafkaSettings:
     max_request_size: int = 4 * 1024 * 1024
     request_timeout_ms: int = 30_000
     bootstrap_timeout_ms: int = 30_000  # how long a new client tries to reach the cluster before giving up
-    session_timeout_ms: int = 6_000  # consumers: joining a group costs about half of this (FACTS.md)
+    session_timeout_ms: int = 6_000  # consumers: joining a group costs about half of this, so it is short
     delivery_timeout_ms: int = 120_000
     max_block_ms: int = 60_000  # how long send() may wait for metadata of a topic it has not seen yet
     # kafka-python backs off up to 30 s between reconnects by default: a restarted broker would sit

@@ -180,13 +180,17 @@ def consumer_lag(
         ends = consumer.end_offsets(partitions)
         uncommitted = [tp for tp in partitions if tp not in committed or committed[tp].offset < 0]
         starts = consumer.beginning_offsets(uncommitted) if uncommitted else {}
-        per_topic: dict[str, list[int]] = {}
+        per_topic: dict[str, GroupLag] = {}
         for tp in partitions:
             end = ends.get(tp, 0)
             offset = starts.get(tp, 0) if tp in starts else committed[tp].offset
-            total = per_topic.setdefault(tp.topic, [0, 0, 0])
-            total[0] += max(0, end - offset)
-            total[1] += offset
-            total[2] += end
-        lags.extend(GroupLag(group, topic, lag, done, end) for topic, (lag, done, end) in per_topic.items())
+            so_far = per_topic.get(tp.topic, GroupLag(group, tp.topic, lag=0, committed=0, end=0))
+            per_topic[tp.topic] = GroupLag(
+                group,
+                tp.topic,
+                lag=so_far.lag + max(0, end - offset),
+                committed=so_far.committed + offset,
+                end=so_far.end + end,
+            )
+        lags.extend(per_topic.values())
     return lags

@@ -11,14 +11,14 @@ robots.txt is honoured for every page (``connectors.robots``) unless the entry's
 and comes back with the error ``robots: ...``. Requests share the process-wide per-site gate with the
 feed polls (``connectors.http``).
 
-Concurrency: the DoFn submits each entry to a thread pool in ``process`` and yields pages as they
-complete (not in input order), so the fused extraction step downstream works on one page while the next
-ones download. Entries arrive grouped by feed, i.e. by site, and a site takes only
+Concurrency (``connectors.in_flight``): each entry's fetch starts on a thread pool from ``process``, and
+pages come out as they complete (not in input order), so the fused extraction step downstream works on
+one page while the next ones download. Entries arrive grouped by feed, i.e. by site, and a site takes only
 ``per_host_concurrency`` requests at a time: entries are held back per site (up to
-``HELD_PER_SLOT × max_in_flight`` of them) and a free slot goes to the site with the most entries held
-that is below its cap. So the pool's threads never queue on one site's gate while other sites' pages wait,
-and the sites' backlogs shrink together: a run does not end on one site's last fifty pages fetched four
-at a time while the extraction cores idle (how every tests/bench/bench_pipeline.py run ended before).
+``HELD_PER_SLOT × max_in_flight`` of them before ``process`` waits) and a free slot goes to the site with
+the most entries held that is below its cap. So the pool's threads never queue on one site's gate while
+other sites' pages wait, and the sites' backlogs shrink together: a run does not end on one site's last
+pages fetched a few at a time while the extraction cores idle.
 Every fetch keeps to its budget; still, a bundle waits for none longer than twice the budget (robots.txt
 and the page) plus ``FETCH_GRACE``: past that the page comes out without a body, and its thread is left
 to end on its own.
@@ -27,25 +27,22 @@ to end on its own.
 from __future__ import annotations
 
 import logging
-import time
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import BoundedWindow
-from apache_beam.utils.timestamp import Timestamp
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
 from connectors.errors import FetchError
 from connectors.http import HttpClient, HttpSettings, politeness_key
+from connectors.in_flight import Done, InFlight, Overdue
 from connectors.robots import RobotsCache, shared_robots
 from transforms.dead_letters import DEAD_LETTER, UNEXPECTED, Crashed
 from transforms.failures import ElementFailures
-from transforms.records import FeedEntry, Page
+from transforms.records import DeadLetter, FeedEntry, Page
 
 log = logging.getLogger(__name__)
 
@@ -89,27 +86,6 @@ def fetch_page(client: HttpClient, entry: FeedEntry, robots: RobotsCache | None 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Fetched:
-    """What a fetch thread hands back: the page, the seconds it took, and an unexpected failure if any."""
-
-    page: Page
-    seconds: float
-    crash: Crashed | None = None
-
-
-@dataclass(slots=True)
-class _InFlight:
-    """An entry whose fetch is under way, with what its output needs."""
-
-    future: Future[_Fetched]
-    entry: FeedEntry
-    site: str
-    timestamp: Timestamp
-    window: BoundedWindow
-    submitted: float
-
-
 class _FetchPageFn(beam.DoFn):
     def __init__(self, http: HttpSettings, max_in_flight: int, ignore_robots_for: frozenset[str]) -> None:
         self._http_settings = http
@@ -118,10 +94,7 @@ class _FetchPageFn(beam.DoFn):
         self._client: HttpClient | None = None
         self._robots: RobotsCache | None = None
         self._pool: ThreadPoolExecutor | None = None
-        self._pending: deque[_InFlight] = deque()
-        # held-back entries per site, each site's in arrival order
-        self._held: dict[str, deque[tuple[FeedEntry, Timestamp, BoundedWindow]]] = {}
-        self._site_load: dict[str, int] = {}
+        self._fetching: InFlight[FeedEntry, Page] | None = None
         self._failures = ElementFailures(STAGE)
         # robots.txt and the page, each within the budget; past this a fetch is given up on
         self._give_up_after = 2 * http.total_timeout + FETCH_GRACE
@@ -141,108 +114,70 @@ class _FetchPageFn(beam.DoFn):
             self._client.close()
 
     def start_bundle(self) -> None:
-        self._pending = deque()
-        self._held = {}
-        self._site_load = {}
+        # one site takes only its share of the slots, so the threads never queue on one site's gate
+        self._fetching = InFlight(
+            self._start_fetch,
+            max_in_flight=self._max_in_flight,
+            per_key=self._http_settings.per_host_concurrency,
+            budget=self._give_up_after,
+        )
 
-    def _timed_fetch(self, entry: FeedEntry) -> _Fetched:
-        assert self._client is not None
-        started = time.monotonic()
+    def _start_fetch(self, entry: FeedEntry) -> Future[Page]:
+        assert self._pool is not None and self._client is not None
         robots = None if entry.feed in self._ignore_robots_for else self._robots
-        try:
-            page = fetch_page(self._client, entry, robots)
-        except Exception as error:  # the article still goes out, from the feed's text; a dead letter says why
-            crash = Crashed.of(error)
-            page = _without_body(entry, f"{UNEXPECTED}: {crash.error_class}: {crash}")
-            return _Fetched(page, time.monotonic() - started, crash)
-        return _Fetched(page, time.monotonic() - started)
+        return self._pool.submit(fetch_page, self._client, entry, robots)
 
     def process(
         self,
         entry: FeedEntry,
         timestamp: Any = beam.DoFn.TimestampParam,  # Beam fills these; Any because the default is a marker
         window: Any = beam.DoFn.WindowParam,
-    ) -> Iterator[Any]:
-        self._held.setdefault(politeness_key(entry.url), deque()).append((entry, timestamp, window))
-        self._submit_what_fits()
+    ) -> Iterator[WindowedValue | TaggedOutput[str, WindowedValue]]:
+        assert self._fetching is not None
+        self._fetching.submit(entry, timestamp=timestamp, window=window, key=politeness_key(entry.url))
         # hand on what is done, and wait for a fetch to finish only when too many entries are held back
-        yield from self._drain(wait_while_held=HELD_PER_SLOT * self._max_in_flight)
+        for done in self._fetching.ready(max_held=HELD_PER_SLOT * self._max_in_flight):
+            yield from self._emit(done)
 
-    def finish_bundle(self) -> Iterator[Any]:
-        yield from self._drain(wait_while_held=0)
+    def finish_bundle(self) -> Iterator[WindowedValue | TaggedOutput[str, WindowedValue]]:
+        assert self._fetching is not None
+        for done in self._fetching.drain():  # each fetch within its budget
+            yield from self._emit(done)
 
-    def _submit_what_fits(self) -> None:
-        """Fill free slots from the sites below their concurrency cap, longest backlog first."""
-        assert self._pool is not None
-        cap = self._http_settings.per_host_concurrency
-        while self._held and len(self._pending) < self._max_in_flight:
-            open_sites = [site for site in self._held if self._site_load.get(site, 0) < cap]
-            if not open_sites:
-                return
-            site = max(open_sites, key=lambda name: len(self._held[name]))  # first of equals: oldest site
-            entry, timestamp, window = self._held[site].popleft()
-            if not self._held[site]:
-                del self._held[site]
-            self._site_load[site] = self._site_load.get(site, 0) + 1
-            future = self._pool.submit(self._timed_fetch, entry)
-            self._pending.append(_InFlight(future, entry, site, timestamp, window, time.monotonic()))
-
-    def _drain(self, *, wait_while_held: int) -> Iterator[Any]:
-        """Emit finished pages; wait for one while ``wait_while_held`` or more entries are held back
-        (0: until nothing is pending nor held), never longer than the oldest fetch may take."""
-        while True:
-            now = time.monotonic()
-            finished = [
-                item
-                for item in self._pending
-                if item.future.done() or now - item.submitted > self._give_up_after
-            ]
-            if not finished:
-                held = sum(len(entries) for entries in self._held.values())  # a few dozen sites at most
-                if not self._pending or (wait_while_held and held < wait_while_held):
-                    return
-                oldest = min(item.submitted for item in self._pending)
-                wait(
-                    [item.future for item in self._pending],
-                    timeout=max(oldest + self._give_up_after - now, 0.0) + 0.1,
-                    return_when=FIRST_COMPLETED,
-                )
-                continue
-            for item in finished:
-                self._pending.remove(item)
-                self._site_load[item.site] -= 1
-                yield from self._emit(item)
-            self._submit_what_fits()
-
-    def _emit(self, item: _InFlight) -> Iterator[Any]:
-        if item.future.done():
-            fetched = item.future.result()
-        else:  # abandoned: its thread ends on its own, its result unread
-            late = f"timeout: still fetching after {self._give_up_after:g}s; given up"
-            fetched = _Fetched(_without_body(item.entry, late), self._give_up_after)
-        page = fetched.page
-        self.latency.update(int(fetched.seconds * 1000))
-        if fetched.crash is not None:
-            entry = page.entry
-            letter = self._failures.dead_letter(
-                fetched.crash, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
-            )
-            yield beam.pvalue.TaggedOutput(DEAD_LETTER, WindowedValue(letter, item.timestamp, (item.window,)))
-        else:
+    def _emit(
+        self, done: Done[FeedEntry, Page]
+    ) -> Iterator[WindowedValue | TaggedOutput[str, WindowedValue]]:
+        entry = done.element
+        seconds = done.seconds
+        if isinstance(done.error, Overdue):  # abandoned: its thread ends on its own, its result unread
+            page = _without_body(entry, f"timeout: still fetching after {self._give_up_after:g}s; given up")
+            seconds = self._give_up_after
             self._failures.count_success()
+        elif done.error is not None:
+            # the article still goes out, from the feed's text; a dead letter says why
+            crash = Crashed.of(done.error)
+            page = _without_body(entry, f"{UNEXPECTED}: {crash.error_class}: {crash}")
+            letter = self._failures.dead_letter(
+                crash, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
+            )
+            yield TaggedOutput(DEAD_LETTER, done.windowed(letter))
+        else:
+            page = done.result()
+            self._failures.count_success()
+        self.latency.update(int(seconds * 1000))
         if page.body is None:
             self.failed.inc()
             log.warning("page %s not fetched (%s); the feed's text will be used", page.entry.url, page.error)
         else:
             self.fetched.inc()
-        yield WindowedValue(page, item.timestamp, (item.window,))
+        yield done.windowed(page)
 
 
 def _without_body(entry: FeedEntry, error: str) -> Page:
     return Page(entry=entry, final_url=entry.url, status=0, body=None, error=error)
 
 
-class FetchPages(beam.PTransform):
+class FetchPages(beam.PTransform[PCollection[FeedEntry], tuple[PCollection[Page], PCollection[DeadLetter]]]):
     """Feed entries → ``(pages, dead_letters)``: each page with the body that arrived or the reason there
     is none; dead letters only for unexpected failures (the page still comes out, without a body)."""
 
@@ -254,7 +189,7 @@ class FetchPages(beam.PTransform):
         self._max_in_flight = max_in_flight
         self._ignore_robots_for = ignore_robots_for
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> tuple[beam.PCollection[Page], beam.PCollection]:
+    def expand(self, entries: PCollection[FeedEntry]) -> tuple[PCollection[Page], PCollection[DeadLetter]]:
         outputs = entries | "Fetch" >> beam.ParDo(
             _FetchPageFn(self._http, self._max_in_flight, self._ignore_robots_for)
         ).with_outputs(DEAD_LETTER, main="pages")
@@ -265,7 +200,7 @@ def _site_of(entry: FeedEntry) -> tuple[str, FeedEntry]:
     return politeness_key(entry.url), entry
 
 
-class RouteEntriesBySite(beam.PTransform):
+class RouteEntriesBySite(beam.PTransform[PCollection[FeedEntry], PCollection[tuple[str, list[FeedEntry]]]]):
     """Entries → batches of one site's entries, ``(site, entries)``, each emitted by the worker owning the site.
 
     Why: the per-site gate in ``connectors.http`` is per worker process, so with entries spread at random
@@ -281,10 +216,11 @@ class RouteEntriesBySite(beam.PTransform):
         self._batch_size = batch_size
         self._max_buffering = max_buffering
 
-    def expand(self, entries: beam.PCollection[FeedEntry]) -> beam.PCollection[tuple[str, list[FeedEntry]]]:
-        return (
+    def expand(self, entries: PCollection[FeedEntry]) -> PCollection[tuple[str, list[FeedEntry]]]:
+        batches: PCollection[tuple[str, list[FeedEntry]]] = (
             entries
             | "KeyBySite" >> beam.Map(_site_of)
             | "BatchBySite"
             >> beam.GroupIntoBatches(self._batch_size, max_buffering_duration_secs=self._max_buffering)
         )
+        return batches

@@ -79,6 +79,8 @@ def _remember(published: dict[str, tuple[str, str, int]], key: bytes | None, val
     if not isinstance(version, int):
         return
     article = message["article_id"]
-    if article in published and published[article][2] > version:
-        return  # an older version read after a newer one (compaction has not run yet): keep the newer
+    if article in published:
+        _feed, _fingerprint, newest = published[article]
+        if newest > version:
+            return  # an older version read after a newer one (compaction has not run yet): keep the newer
     published[article] = (str(message.get("feed") or ""), str(message.get("fingerprint") or ""), version)

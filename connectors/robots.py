@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import urllib.robotparser
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from connectors.errors import FetchError, HttpStatusError, RobotsDisallowed
@@ -37,6 +38,11 @@ class _Rules:
         return self.parser.can_fetch(ROBOTS_TOKEN, url)
 
 
+class _Cached(NamedTuple):
+    rules: _Rules
+    until: float  # monotonic time the rules are good until
+
+
 class RobotsCache:
     """Whether robots.txt lets us fetch a URL, one fetch of it per origin per ``ttl`` seconds."""
 
@@ -45,7 +51,7 @@ class RobotsCache:
         self._ttl = ttl
         self._error_ttl = error_ttl
         self._lock = threading.Lock()
-        self._rules: dict[str, tuple[float, _Rules]] = {}
+        self._rules: dict[str, _Cached] = {}
         self._fetching: dict[str, threading.Lock] = {}
 
     def warm(self, url: str) -> None:
@@ -63,17 +69,17 @@ class RobotsCache:
         origin = f"{parts.scheme}://{parts.netloc.lower()}"
         with self._lock:
             cached = self._rules.get(origin)
-            if cached and cached[0] > time.monotonic():
-                return cached[1]
+            if cached and cached.until > time.monotonic():
+                return cached.rules
             per_origin = self._fetching.setdefault(origin, threading.Lock())
         with per_origin:  # one fetch per origin even when many pages of it arrive at once
             with self._lock:
                 cached = self._rules.get(origin)
-                if cached and cached[0] > time.monotonic():
-                    return cached[1]
+                if cached and cached.until > time.monotonic():
+                    return cached.rules
             rules, ttl = self._fetch(origin)
             with self._lock:
-                self._rules[origin] = (time.monotonic() + ttl, rules)
+                self._rules[origin] = _Cached(rules, until=time.monotonic() + ttl)
             return rules
 
     def _fetch(self, origin: str) -> tuple[_Rules, float]:

@@ -7,9 +7,8 @@ exits. At most ``max_abandoned`` overrunning calls may still be running; past th
 waits for the oldest, within its own budget, so a run of pathological pages costs CPU time but never an
 unbounded number of threads, and no call waits longer than its budget.
 
-Helper threads are kept and reused, one call after another, until one overruns. A new thread per call
-cost the extraction 10-14% on jemalloc (measured: 181 pages twice, 6.81/6.38 s on a new thread each
-against 5.96/5.78 s on one kept thread): jemalloc gives each thread its own caches, cold on a new one.
+Helper threads are kept and reused, one call after another, until one overruns: a new thread per call
+makes extraction slower on jemalloc, which gives each thread its own caches, cold on a new one.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The wire format: records → Kafka records (key, JSON value, headers), and back.
 
 Every value is a JSON object with ``schema_version``; the JSON Schema of each topic's values ships in
-``connectors/schemas/`` and is documented in the README. Version 1 rules: fields are only ever added;
+``connectors/schemas/`` and is documented in ``docs/schema.md``. Version 1 rules: fields are only ever added;
 consumers must ignore fields they do not know.
 """
 
