@@ -107,10 +107,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check pipeline connectors transforms tests
 	$(BIN)/ruff format --check pipeline connectors transforms tests
 
-# The whole project as configured in pyproject.toml, and the pure transforms under --strict.
+# The whole project as configured in pyproject.toml, then transforms/ and connectors/ under --strict.
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
-	$(BIN)/mypy --strict transforms
+	$(BIN)/mypy --strict transforms connectors
 
 # The test session starts its own broker on a free port through deploy/local/kafka (see tests/conftest.py),
 # unless KAFKA_BOOTSTRAP_SERVERS points at one.

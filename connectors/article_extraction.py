@@ -354,7 +354,7 @@ class ExtractArticles(
     ``timeout``: wall-clock seconds per extraction. ``processes``: 0 extracts on one thread of the worker's
     own process; N ≥ 1 on a pool of N extraction processes per DoFn instance, started in ``setup()`` (or taken
     from ``pools_ahead``, see ``extraction_pools_ahead``) and shut down in ``teardown()`` (see
-    ``pipeline.runners.default_extraction_processes`` for when to use it).
+    ``pipeline.runner_choice.default_extraction_processes`` for when to use it).
     """
 
     def __init__(
