@@ -55,6 +55,18 @@ class _ExplainedStops(logging.Filter):
         return True
 
 
+class _ClientErrorsInOneLine(logging.Filter):
+    """kafka-python logs a lost connection with its traceback (``log.exception``) and then reconnects or
+    gives up on its own; the error's class and message are what an operator needs, on the record's line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("kafka.") and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
 def configure_logging(level: str, log_format: str = "text") -> None:
     """Logs to stderr: JSON lines for log shippers, rich on a terminal, plain lines otherwise."""
     if log_format not in LOG_FORMATS:
@@ -72,6 +84,8 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ExplainedStops())
+    if getattr(logging, level.upper(), logging.INFO) > logging.DEBUG:
+        handler.addFilter(_ClientErrorsInOneLine())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
