@@ -2,9 +2,9 @@
 
 Run: ``python tests/eval/check_article_fields.py``. For every page of the shared corpus
 (``extraction_pages``: Zyte, trafilatura-eval, goose3, newspaper4k) and two feed entries each, the article is
-built twice: from the reference call (``with_full_metadata``: trafilatura with every metadata field) and by
-``extract_article`` as the pipeline runs it. Every field of the two articles is compared and counted as the
-same, changed, filled → missing or missing → filled.
+built twice: from trafilatura with every metadata field (``with_full_metadata`` with the pipeline's main-text
+options) and by ``extract_article`` as the pipeline runs it. Every field of the two articles is compared and
+counted as the same, changed, filled → missing or missing → filled.
 
 The entries: one that carries nothing but its link (title, date and text must all come from the page), and
 one of the real feeds' entries in the corpus (``feeds/{en,regulators,ru,pt,de,it,cs}``, taken in turn), with
@@ -36,6 +36,7 @@ from extraction_pages import (
 from transforms.extraction import NoText, build_article, extract_article
 from transforms.feed_parsing import InvalidFeed, parse_feed
 from transforms.page_encoding import decode_html
+from transforms.page_fields import MAIN_TEXT_OPTIONS
 from transforms.records import Article, Feed, FeedEntry, Page
 
 FEED_FOLDERS = ("en", "regulators", "ru", "pt", "de", "it", "cs")
@@ -97,7 +98,7 @@ def compare(pages: list[CorpusPage], entries: list[FeedEntry]) -> Comparison:
     started = time.perf_counter()
     for number, corpus_page in enumerate(pages):
         body = corpus_page.read()
-        reference = with_full_metadata(decode_html(body, CONTENT_TYPE), corpus_page.url)
+        reference = with_full_metadata(decode_html(body, CONTENT_TYPE), corpus_page.url, MAIN_TEXT_OPTIONS)
         candidates = [bare_entry(corpus_page.url)]
         if entries:
             candidates.append(replace(entries[number % len(entries)], url=corpus_page.url))

@@ -9,8 +9,9 @@ see its MANIFEST.md), never copied into the repository:
 - ``goose3`` and ``newspaper4k``: those projects' test pages (no gold text; metadata-rich news pages).
 
 ``with_full_metadata`` is the reference call: trafilatura's main text with every metadata field it finds
-(``with_metadata=True``, ``favor_precision``), the extraction every speed ratio of the benchmarks is taken
-against, and what the fields of an article are compared with.
+(``with_metadata=True``; main-text options ``REFERENCE_OPTIONS``, ``favor_precision``), the extraction every
+speed ratio of the benchmarks is taken against. With the pipeline's main-text options
+(``transforms.page_fields.MAIN_TEXT_OPTIONS``) it is what the fields of an article are compared with.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 EVAL = Path(__file__).resolve().parent
 REPO = EVAL.parents[1]
@@ -34,6 +36,7 @@ from transforms.page_fields import PageFields  # noqa: E402
 from transforms.records import FeedEntry  # noqa: E402
 
 __all__ = [
+    "REFERENCE_OPTIONS",
     "CorpusPage",
     "add_corpus_option",
     "bare_entry",
@@ -47,6 +50,11 @@ __all__ = [
 ZYTE = Path("pages/zyte-article-extraction-benchmark")
 TRAFILATURA_EVAL = Path("pages/trafilatura-eval")
 OTHER_PAGES = (Path("pages/goose3"), Path("pages/newspaper4k"))
+REFERENCE_OPTIONS: Mapping[str, Any] = {
+    "favor_precision": True,
+    "include_comments": False,
+    "include_tables": True,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,18 +150,13 @@ def bare_entry(url: str) -> FeedEntry:
     )
 
 
-def with_full_metadata(html: str, url: str | None) -> PageFields | None:
-    """The reference call: trafilatura's text and all of its metadata, as plain ``PageFields``."""
+def with_full_metadata(
+    html: str, url: str | None, options: Mapping[str, Any] = REFERENCE_OPTIONS
+) -> PageFields | None:
+    """trafilatura's text (main-text ``options``) and all of its metadata, as plain ``PageFields``."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=True,
-    )
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
     if doc is None:
         return None
     return PageFields(
