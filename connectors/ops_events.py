@@ -130,9 +130,9 @@ class TopicTail:
         """Every message up to the end offsets as they are now (for one-shot readers such as ``status``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            yield from self.poll(0.3)
-            if self.caught_up():
+            if self.caught_up():  # before a poll, which would wait for messages that are not coming
                 return
+            yield from self.poll(0.3)
         log.warning(
             "stopped reading %s after %.0f s before reaching the end", ", ".join(self.topics), timeout
         )
