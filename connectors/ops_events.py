@@ -29,9 +29,9 @@ def publish_heartbeat(settings: KafkaSettings, topics: TopicNames, heartbeat: He
     record: KafkaRecord = heartbeat_record(heartbeat, topics)
     producer = KafkaProducer(**settings.producer_config())
     try:
-        producer.send(record.topic, key=record.key, value=record.value, headers=list(record.headers)).get(
-            timeout=30
-        )
+        sent = producer.send(record.topic, key=record.key, value=record.value, headers=list(record.headers))
+        producer.flush(timeout=30)  # now: a lone message would otherwise wait out linger_ms for company
+        sent.get(timeout=30)  # its error, if any, is on the future (flush() raises none)
     finally:
         producer.close(timeout=10)
 
