@@ -26,7 +26,7 @@ help:
 	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite (but Flink)"
 	@echo "make test-flink the FlinkRunner integration test, in .venv-flink on Beam $(FLINK_BEAM_VERSION) (own Kafka)"
 	@echo "make run-live   run the streaming pipeline on deploy/feeds/default.yaml (real feeds, needs internet)"
-	@echo "make eval       regulation-flagger gate on the real test split, its regression suite, extraction quality (needs the shared corpus: NEWSBEAM_CORPUS, default ../shared/corpus)"
+	@echo "make eval       regulation-flagger gate on the real test split, its regression suite, extraction quality and article fields (needs the shared corpus: NEWSBEAM_CORPUS, default ../shared/corpus)"
 	@echo "make train-flagger  retrain the flagger's model from the real labelled set (deterministic; needs the shared corpus)"
 	@echo "make bench      benchmarks: print figures and write tests/bench/results/*.json"
 	@echo "make kafka-up / kafka-down   the local single-node KRaft broker on KAFKA_PORT (default 9092)"
@@ -129,6 +129,7 @@ eval: $(BIN)/.installed
 	$(BIN)/python tests/eval/evaluate_regulation.py
 	$(BIN)/python tests/eval/evaluate_regulation.py --written
 	$(BIN)/python tests/eval/evaluate_extraction.py
+	$(BIN)/python tests/eval/check_article_fields.py
 
 train-flagger: $(BIN)/.installed
 	$(BIN)/python tests/eval/train_flagger.py

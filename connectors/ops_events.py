@@ -29,9 +29,9 @@ def publish_heartbeat(settings: KafkaSettings, topics: TopicNames, heartbeat: He
     record: KafkaRecord = heartbeat_record(heartbeat, topics)
     producer = KafkaProducer(**settings.producer_config())
     try:
-        producer.send(record.topic, key=record.key, value=record.value, headers=list(record.headers)).get(
-            timeout=30
-        )
+        sent = producer.send(record.topic, key=record.key, value=record.value, headers=list(record.headers))
+        producer.flush(timeout=30)  # now: a lone message would otherwise wait out linger_ms for company
+        sent.get(timeout=30)  # its error, if any, is on the future (flush() raises none)
     finally:
         producer.close(timeout=10)
 
@@ -130,9 +130,9 @@ class TopicTail:
         """Every message up to the end offsets as they are now (for one-shot readers such as ``status``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            yield from self.poll(0.3)
-            if self.caught_up():
+            if self.caught_up():  # before a poll, which would wait for messages that are not coming
                 return
+            yield from self.poll(0.3)
         log.warning(
             "stopped reading %s after %.0f s before reaching the end", ", ".join(self.topics), timeout
         )

@@ -4,14 +4,18 @@
 page, in its extraction thread or processes; ``build_article`` makes the article from fields extracted
 elsewhere. When trafilatura finds no main text (or there is no page), the article is built from the feed
 entry's content or summary and says so in ``text_source = "feed"``; with no text anywhere, ``NoText``.
+
+The page is asked only for the metadata the entry lacks (``metadata_wanted``): a feed entry's title and
+date are the publisher's own and win over the page's, so looking for them in the page is wasted work.
 """
 
 from __future__ import annotations
 
 from transforms.page_fields import PageFields, extract_page_fields
-from transforms.records import Article, Page
+from transforms.page_metadata import Wanted
+from transforms.records import Article, FeedEntry, Page
 
-__all__ = ["MIN_PAGE_TEXT", "NoText", "build_article", "extract_article"]
+__all__ = ["MIN_PAGE_TEXT", "NoText", "build_article", "extract_article", "metadata_wanted"]
 
 MIN_PAGE_TEXT = 80  # shorter "main text" is a cookie banner or a teaser, not the article
 
@@ -22,8 +26,18 @@ class NoText(ValueError):
 
 def extract_article(page: Page) -> Article:
     """Build the article for ``page``; raises ``NoText`` when there is nothing to read."""
-    fields = extract_page_fields(page.body, page.content_type, page.final_url) if page.body else None
+    if not page.body:
+        return build_article(page, None)
+    fields = extract_page_fields(page.body, page.content_type, page.final_url, metadata_wanted(page.entry))
     return build_article(page, fields)
+
+
+def metadata_wanted(entry: FeedEntry) -> Wanted:
+    """What ``build_article`` will take from the page rather than from ``entry``: ask the page for that only.
+
+    Authors always: a feed entry carries none.
+    """
+    return Wanted(title=not entry.title, authors=True, date=not entry.published)
 
 
 def build_article(page: Page, fields: PageFields | None) -> Article:

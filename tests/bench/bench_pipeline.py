@@ -243,7 +243,8 @@ def topic_timestamps(bootstrap: str, topic: str) -> list[float]:
 
 
 def extract(html: str) -> Any:
-    """The same trafilatura call as transforms/extraction.py (what the limit is measured with)."""
+    """The reference call the limit is measured with: trafilatura's text and every metadata field it finds,
+    ``favor_precision`` (the pipeline asks for less: bench_extraction.py shows both)."""
     import trafilatura
 
     return trafilatura.bare_extraction(

@@ -2,7 +2,8 @@
 
 Runs, each as its own process so their memory figures do not mix: bench_pipeline.py (extraction limit,
 naive script, ``newsbeam run --once`` single-process and on all cores, de-duplication state memory),
-bench_streaming_latency.py (feed-to-Kafka latency on Prism), and, when they exist, bench_flagger.py
+bench_streaming_latency.py (feed-to-Kafka latency on Prism), bench_extraction.py (the raw extraction loop
+before and after: the reference call beside the pipeline's), and, when they exist, bench_flagger.py
 (classification-only rate) and bench_kafka.py (publishing). One Kafka broker is started for all of them
 with deploy/local/kafka (free port, own state folder) and stopped at the end, unless ``--bootstrap`` is
 given; bench_kafka.py gets it as ``KAFKA_BOOTSTRAP_SERVERS``. Prints the summary table and writes
@@ -28,6 +29,7 @@ for _path in (REPO, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from bench_extraction import table as extraction_table  # noqa: E402
 from bench_pipeline import RESULTS, describe_machine, local_kafka, machine  # noqa: E402
 from bench_pipeline import table as pipeline_table  # noqa: E402
 
@@ -77,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
             status, _ = run(script, "--bootstrap", bootstrap, *extra)
             if status != 0:
                 summary["failed"].append(script)
+        status, _ = run("bench_extraction.py", *(["--pages", "40", "--rounds", "1"] if args.quick else []))
+        if status != 0:
+            summary["failed"].append("bench_extraction.py")
         for script, extra in (
             ("bench_flagger.py", ["--seconds", "2"] if args.quick else []),
             ("bench_kafka.py", []),
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 "rate": _rate(output),
                 "tail": output.strip().splitlines()[-12:],
             }
-    for name in ("pipeline", "streaming", "kafka"):
+    for name in ("pipeline", "extraction", "streaming", "kafka"):
         path = RESULTS / f"{name}.json"
         if path.is_file() and path.stat().st_mtime >= started:
             summary[name] = json.loads(path.read_text(encoding="utf-8"))
@@ -104,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if "pipeline" in summary:
         print()
         print(pipeline_table(summary["pipeline"]).split("\n", 1)[1])
+    if "extraction" in summary:
+        print("\nraw extraction loop, one process, before and after (bench_extraction.py):")
+        print(extraction_table(summary["extraction"]))
     if "streaming" in summary:
         s = summary["streaming"]
         verdict = "✓" if s["meets_target"] else "✗"

@@ -36,6 +36,14 @@ def echo_or_fail(body: bytes, content_type: str | None, url: str | None) -> tupl
     return f"{text} ({content_type}, {url})", 0.0
 
 
+def warm_up_leaving_a_shutdown_mark() -> None:
+    """Register an exit handler that writes the file named in NEWSBEAM_TEST_SHUTDOWN_MARK."""
+    import atexit
+
+    mark = Path(os.environ["NEWSBEAM_TEST_SHUTDOWN_MARK"])
+    atexit.register(lambda: mark.with_name(f"{mark.name}-{os.getpid()}").write_text("shut down"))
+
+
 class UnpicklableError(Exception):
     """An exception whose argument cannot be pickled (a lambda)."""
 
@@ -86,6 +94,19 @@ def test_pages_come_back_as_trafilatura_extracts_them_and_nothing_is_left_behind
         assert seconds > 0
     assert len(pids) == 2 and _alive(pids) == []
     assert not Path(spool).exists()
+
+
+def test_a_stopped_process_ends_at_once_without_the_interpreters_shutdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBEAM_TEST_SHUTDOWN_MARK", str(tmp_path / "mark"))
+    pool = ExtractionProcesses(2, extract=echo_or_fail, warm_up=warm_up_leaving_a_shutdown_mark)
+    processes = list(pool._processes)
+    futures = [pool.submit(b"page", "text/plain", "http://a") for _ in range(4)]
+    assert [pool.result(future, 30)[0] for future in futures] == ["page (text/plain, http://a)"] * 4
+    pool.stop()
+    assert [process.exitcode for process in processes] == [0, 0]  # a clean exit, not a kill
+    assert list(tmp_path.iterdir()) == []  # no exit handler ran: the interpreter was not shut down
 
 
 def test_results_arrive_only_through_collect_and_in_any_order(echo_pool: ExtractionProcesses) -> None:

@@ -45,3 +45,27 @@ def test_counted_topics_are_counted_from_offsets_and_never_read(
             tail.close()
     finally:
         producer.close(timeout=10)
+
+
+def test_reading_to_the_end_reads_every_message_and_waits_for_none_once_there(
+    kafka_settings: KafkaSettings, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topics = TopicNames(topic_prefix)
+    ensure_topics(kafka_settings, default_specs(topics))
+    producer = KafkaProducer(**kafka_settings.producer_config())
+    try:
+        _send(producer, topics.ops, 3)
+        tail = TopicTail(kafka_settings, [topics.ops, topics.deadletter], since=None)
+        tail.open()
+        try:
+            assert len(list(tail.read_to_end(timeout=30))) == 3
+
+            def no_waiting(timeout: float = 0.5) -> list[OpsMessage]:
+                raise AssertionError("polled (and waited) with nothing left to read")
+
+            monkeypatch.setattr(tail, "poll", no_waiting)
+            assert list(tail.read_to_end(timeout=30)) == []
+        finally:
+            tail.close()
+    finally:
+        producer.close(timeout=10)
