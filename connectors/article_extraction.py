@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeAlias, TypeVar
 
 import apache_beam as beam
 from apache_beam.metrics.metric import Metrics
@@ -120,7 +120,10 @@ class _PageOutcome(NamedTuple):
 # What an extraction process hands back for a page: its fields (None: nothing to extract), its own seconds.
 _Extracted = tuple[PageFields | None, float | None]
 
-_Output = WindowedValue | TaggedOutput[str, WindowedValue]
+if TYPE_CHECKING:
+    _Output: TypeAlias = WindowedValue | TaggedOutput[str, WindowedValue]
+else:  # the Flink path's Beam release (deploy/flink/requirements.txt) has no generic TaggedOutput
+    _Output = WindowedValue | TaggedOutput
 R = TypeVar("R")  # what an extractor hands back for a page
 
 
