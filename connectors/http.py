@@ -20,7 +20,9 @@ by site in the graph (``connectors.page_fetching.RouteEntriesBySite``) makes one
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import os
 import socket
 import ssl
 import sys
@@ -403,7 +405,17 @@ class _VettedHTTPSConnectionPool(urllib3.HTTPSConnectionPool):
 
 def _tls_context() -> ssl.SSLContext:
     """urllib3's own defaults (certificates and host names checked, the system's CAs), with sockets whose
-    handshake and reads keep to the fetch's budget."""
+    handshake and reads keep to the fetch's budget.
+
+    One per trust store (OpenSSL reads ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` when the CAs are loaded), shared
+    by every client: loading the CAs costs tens of milliseconds, and an ``SSLContext`` serves connections on
+    any thread."""
+    return _tls_context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _tls_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    """The context for one trust-store setting: the arguments are the cache's key, OpenSSL reads them."""
     context = create_urllib3_context()
     context.load_default_certs()
     context.sslsocket_class = _BudgetedSSLSocket

@@ -93,13 +93,6 @@ class RunProgress:
             since=time.time(),
             counted=[topics.articles, topics.regulation],
         )
-        try:
-            self._tail.open()
-        except Exception as error:  # progress is a nicety: never stop a run for it
-            self.error = f"{type(error).__name__}: {error}"
-            log.warning("no progress display: cannot follow the topics (%s)", self.error)
-            self._tail = None
-            return self
         if self._show_bar:
             self._progress = Progress(
                 TextColumn("[bold]{task.description:<20}"),
@@ -122,10 +115,20 @@ class RunProgress:
 
     def _follow(self) -> None:
         assert self._tail is not None
+        # opened here, beside the run's start: the tail counts from ``since``, whenever it connects
+        try:
+            self._tail.open()
+        except Exception as error:  # progress is a nicety: never stop a run for it
+            self.error = f"{type(error).__name__}: {error}"
+            log.warning("no progress display: cannot follow the topics (%s)", self.error)
+            self._tail.close()
+            self._tail = None
+            return
         last_log = time.monotonic()
         while not self._stop.is_set():
             try:
-                messages = self._tail.poll(0.3)
+                # short: the run waits for this thread to see the stop before it reports
+                messages = self._tail.poll(0.1)
                 counted = self._tail.counted_messages()
             except Exception as error:
                 self.error = f"{type(error).__name__}: {error}"
@@ -169,7 +172,8 @@ class RunProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._tail is not None:
+        # a thread still connecting owns its consumer: no final count then
+        if self._tail is not None and not (self._thread is not None and self._thread.is_alive()):
             try:
                 # the last bundle's messages were acknowledged before the run returned: read up to them
                 # (a run that failed may have lost its broker: its counts so far are what there is)
