@@ -46,9 +46,9 @@ SEED = 20261204
 C_GRID = (0.1, 0.2, 0.5, 1.0, 2.0)
 WEAK_WEIGHTS = (0.0, 0.25, 0.5)
 # The lexicon reading's features (``x:``) are multiplied by this while fitting and the factor is folded back into
-# their weights, so the flagger still sees 1.0: an L2 penalty that costs the reading less than a word. A few
-# dozen language-independent readings then carry more of the decision than the thousands of words, most of them
-# seen in one language only.
+# their weights, so the flagger still sees 1.0: an L2 penalty that costs the reading less than a word. The
+# reading's hundred-odd features, the same in every language, then carry more of the decision against the tens
+# of thousands of words, most of them seen in one language only.
 LEXICON_SCALES = (1.0, 2.0, 3.0)
 LEXICON_PREFIX = "x:"
 UNCERTAIN_WEIGHT = 0.5
