@@ -3,8 +3,8 @@
 Learns a logistic regression over ``flagger.article_features`` from the real labelled set (``regulation_set``:
 items labelled by reading, plus weakly labelled items at a lower weight):
 
-1. the regularisation and the weak items' weight are chosen on the **dev** split (fitted on train; the best
-   average precision on dev, which does not depend on a threshold);
+1. the regularisation, the weak items' weight and the lexicon reading's scale are chosen on the **dev** split
+   (fitted on train; the best average precision on dev, which does not depend on a threshold);
 2. the calibration (Platt scaling, folded into the weights, so 0.5 is the decision) is fitted on out-of-fold
    scores of train + dev, in folds of whole sources: each item is scored by a model that never saw its source;
    its odds are then shifted from the labelled items' share of regulation stories to their share among
@@ -45,6 +45,12 @@ from transforms.regulation.model import MODEL_PATH, LinearModel  # noqa: E402
 SEED = 20261204
 C_GRID = (0.1, 0.2, 0.5, 1.0, 2.0)
 WEAK_WEIGHTS = (0.0, 0.25, 0.5)
+# The lexicon reading's features (``x:``) are multiplied by this while fitting and the factor is folded back into
+# their weights, so the flagger still sees 1.0: an L2 penalty that costs the reading less than a word. The
+# reading's hundred-odd features, the same in every language, then carry more of the decision against the tens
+# of thousands of words, most of them seen in one language only.
+LEXICON_SCALES = (1.0, 2.0, 3.0)
+LEXICON_PREFIX = "x:"
 UNCERTAIN_WEIGHT = 0.5
 MIN_FEATURE_ITEMS = 2  # a word seen in one training item only teaches that item
 MIN_WEIGHT = 1e-3  # weights smaller than this are dropped from the shipped file
@@ -66,9 +72,18 @@ def vocabulary(rows: list[dict[str, float]]) -> dict[str, int]:
     return {name: i for i, name in enumerate(sorted(n for n, c in counts.items() if c >= MIN_FEATURE_ITEMS))}
 
 
-def matrix(rows: list[dict[str, float]], vocab: dict[str, int]) -> Any:
-    """A sparse matrix of ``rows`` over ``vocab`` (unknown features dropped)."""
-    from scipy.sparse import csr_matrix
+def column_scale(vocab: dict[str, int], lexicon_scale: float) -> np.ndarray:
+    """Each column's factor while fitting: ``lexicon_scale`` for the lexicon reading's features, else 1."""
+    scale = np.ones(len(vocab))
+    for name, column in vocab.items():
+        if name.startswith(LEXICON_PREFIX):
+            scale[column] = lexicon_scale
+    return scale
+
+
+def matrix(rows: list[dict[str, float]], vocab: dict[str, int], lexicon_scale: float = 1.0) -> Any:
+    """A sparse matrix of ``rows`` over ``vocab`` (unknown features dropped), the lexicon's columns scaled."""
+    from scipy.sparse import csr_matrix, diags
 
     data: list[float] = []
     indices: list[int] = []
@@ -80,7 +95,8 @@ def matrix(rows: list[dict[str, float]], vocab: dict[str, int]) -> Any:
                 indices.append(column)
                 data.append(value)
         pointers.append(len(indices))
-    return csr_matrix((data, indices, pointers), shape=(len(rows), len(vocab)), dtype=np.float64)
+    x = csr_matrix((data, indices, pointers), shape=(len(rows), len(vocab)), dtype=np.float64)
+    return x if lexicon_scale == 1.0 else (x @ diags(column_scale(vocab, lexicon_scale))).tocsr()
 
 
 def fit(x: Any, y: np.ndarray, weights: np.ndarray, c: float) -> tuple[np.ndarray, float]:
@@ -137,29 +153,40 @@ class _Data:
         )
 
 
-def _choose_settings(train: _Data, dev: _Data, verbose: bool) -> tuple[float, float, dict[str, float]]:
-    """The regularisation and weak weight that rank dev best (average precision: no threshold involved)."""
+@dataclass(frozen=True)
+class _Settings:
+    """What is chosen on dev."""
+
+    c: float
+    weak_weight: float
+    lexicon_scale: float
+
+
+def _choose_settings(train: _Data, dev: _Data, verbose: bool) -> tuple[_Settings, dict[str, float]]:
+    """The settings that rank dev best (average precision: no threshold involved)."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     vocab = vocabulary(train.rows)
-    x_train, x_dev = matrix(train.rows, vocab), matrix(dev.rows, vocab)
     results = []
-    for c, weak_weight in itertools.product(C_GRID, WEAK_WEIGHTS):
-        coef, intercept = fit(x_train, train.labels, train.weights(weak_weight), c)
-        raw = x_dev @ coef + intercept
-        ap = float(average_precision_score(dev.labels, raw))
-        auc = float(roc_auc_score(dev.labels, raw))
-        results.append((round(ap, 4), round(auc, 4), c, weak_weight))
-        if verbose:
-            print(
-                f"  C={c:<5} weak weight={weak_weight:<4}  dev average precision {ap:.3f}  AUC {auc:.3f}",
-                flush=True,
-            )
-    ap, auc, c, weak_weight = max(results)
-    return c, weak_weight, {"average_precision": ap, "auc": auc}
+    for lexicon_scale in LEXICON_SCALES:
+        x_train, x_dev = matrix(train.rows, vocab, lexicon_scale), matrix(dev.rows, vocab, lexicon_scale)
+        for c, weak_weight in itertools.product(C_GRID, WEAK_WEIGHTS):
+            coef, intercept = fit(x_train, train.labels, train.weights(weak_weight), c)
+            raw = x_dev @ coef + intercept
+            ap = float(average_precision_score(dev.labels, raw))
+            auc = float(roc_auc_score(dev.labels, raw))
+            results.append((round(ap, 4), round(auc, 4), c, weak_weight, lexicon_scale))
+            if verbose:
+                print(
+                    f"  C={c:<5} weak weight={weak_weight:<4} lexicon scale={lexicon_scale:<4}  "
+                    f"dev average precision {ap:.3f}  AUC {auc:.3f}",
+                    flush=True,
+                )
+    ap, auc, c, weak_weight, lexicon_scale = max(results)
+    return _Settings(c, weak_weight, lexicon_scale), {"average_precision": ap, "auc": auc}
 
 
-def _out_of_fold_logits(data: _Data, c: float, weak_weight: float) -> np.ndarray:
+def _out_of_fold_logits(data: _Data, settings: _Settings) -> np.ndarray:
     """Each read item's logit from a model that never saw its source (folds of whole sources)."""
     sources = sorted({item.source for item in data.items})
     fold_of = {source: index % FOLDS for index, source in enumerate(sorted(sources, key=_stable_hash))}
@@ -169,8 +196,11 @@ def _out_of_fold_logits(data: _Data, c: float, weak_weight: float) -> np.ndarray
         held = folds == fold
         fitted = data.subset(~held)
         vocab = vocabulary(fitted.rows)
-        coef, intercept = fit(matrix(fitted.rows, vocab), fitted.labels, fitted.weights(weak_weight), c)
-        logits[held] = matrix(data.subset(held).rows, vocab) @ coef + intercept
+        scale = settings.lexicon_scale
+        coef, intercept = fit(
+            matrix(fitted.rows, vocab, scale), fitted.labels, fitted.weights(settings.weak_weight), settings.c
+        )
+        logits[held] = matrix(data.subset(held).rows, vocab, scale) @ coef + intercept
     return logits
 
 
@@ -195,11 +225,12 @@ def train(verbose: bool = True) -> LinearModel:
             f"dev: {len(dev_data.items)} read items",
             flush=True,
         )
-    c, weak_weight, dev_figures = _choose_settings(train_data, dev_data, verbose)
+    settings, dev_figures = _choose_settings(train_data, dev_data, verbose)
+    c, weak_weight = settings.c, settings.weak_weight
 
     # Calibration: Platt scaling over every read item's out-of-fold logit (train and dev, folds of whole
     # sources), so it is fitted on scores of unseen sources, as the model's scores in production are.
-    logits = _out_of_fold_logits(data, c, weak_weight)
+    logits = _out_of_fold_logits(data, settings)
     a, b = platt(logits[is_read], data.labels[is_read])
     # The labelled set holds more general news than the product's feeds do: shift the calibrated odds from
     # the labelled items' share of regulation stories to the share among Cointelegraph's items, the bulk of
@@ -211,7 +242,10 @@ def train(verbose: bool = True) -> LinearModel:
     oof = f1(data.labels[is_read], a * logits[is_read] + b >= 0.0)
 
     vocab = vocabulary(data.rows)
-    coef, intercept = fit(matrix(data.rows, vocab), data.labels, data.weights(weak_weight), c)
+    coef, intercept = fit(
+        matrix(data.rows, vocab, settings.lexicon_scale), data.labels, data.weights(weak_weight), c
+    )
+    coef = coef * column_scale(vocab, settings.lexicon_scale)  # the weights of the unscaled features
     names = sorted(vocab, key=vocab.__getitem__)
     weights_table = {
         name: round(float(a * w), 5) for name, w in zip(names, coef, strict=True) if abs(a * w) >= MIN_WEIGHT
@@ -221,6 +255,7 @@ def train(verbose: bool = True) -> LinearModel:
         "seed": SEED,
         "C": c,
         "weak_weight": weak_weight,
+        "lexicon_scale": settings.lexicon_scale,
         "uncertain_weight": UNCERTAIN_WEIGHT,
         "platt": [round(a, 6), round(b, 6)],
         "labelled_share": round(labelled_share, 4),
@@ -238,7 +273,7 @@ def train(verbose: bool = True) -> LinearModel:
     }
     if verbose:
         print(
-            f"chosen on dev: C={c}, weak weight={weak_weight} (average precision {dev_figures['average_precision']:.3f}); calibrated on "
+            f"chosen on dev: C={c}, weak weight={weak_weight}, lexicon scale={settings.lexicon_scale} (average precision {dev_figures['average_precision']:.3f}); calibrated on "
             f"{FOLDS}-fold out-of-fold scores by source (F1 {oof[2]:.3f}); fitted on train + dev; "
             f"{len(weights_table)} features"
         )
