@@ -39,7 +39,7 @@ from connectors.extraction_processes import ExtractionProcesses
 from connectors.in_flight import Done, InFlight, Overdue
 from connectors.watchdog import TimedOut, Watchdog
 from transforms.dead_letters import DEAD_LETTER, dead_letter
-from transforms.extraction import NoText, build_article, extract_article
+from transforms.extraction import NoText, build_article, extract_article, metadata_wanted
 from transforms.page_fields import PageFields
 from transforms.records import Article, DeadLetter, Page
 
@@ -311,7 +311,7 @@ class _ExtractInProcessesFn(_ExtractArticleFn[_Extracted]):
             nothing: Future[_Extracted] = Future()
             nothing.set_result((None, None))
             return nothing
-        return self._pool.submit(page.body, page.content_type, page.final_url)
+        return self._pool.submit(page.body, page.content_type, page.final_url, metadata_wanted(page.entry))
 
     def _collect(self, timeout: float | None) -> None:
         assert self._pool is not None

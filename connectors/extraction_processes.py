@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 RESULT_PIPE_BYTES = 1 << 20  # Linux's default cap for an unprivileged process (/proc/sys/fs/pipe-max-size)
 TMPFS = "/dev/shm"  # the page never touches a disk; a container's is often only 64 MB, hence the fallback
 
-# what a page becomes in a process: (fields, seconds); the default is trafilatura's call
-Extract = Callable[[bytes, str | None, str | None], Any]
+# what a page becomes in a process: (fields, seconds); the default is trafilatura's call. The optional fourth
+# argument is what submit() was given as ``wanted`` (which metadata to look for), passed only when given.
+Extract = Callable[..., Any]
 
 
 def _default_extract() -> Extract:
@@ -78,12 +79,13 @@ def _serve(
             _exit_now()
         if not message:
             _exit_now()  # the pool is shutting down
-        job, path, content_type, url = pickle.loads(message)
+        job, path, content_type, url, wanted = pickle.loads(message)
         try:
             with open(path, "rb") as spooled:
                 body = spooled.read()
             os.unlink(path)
-            outcome: tuple[bool, Any] = (True, extract(body, content_type, url))
+            arguments = (body, content_type, url) if wanted is None else (body, content_type, url, wanted)
+            outcome: tuple[bool, Any] = (True, extract(*arguments))
         except Exception as error:  # the page's failure, not the process's: the caller dead-letters it
             outcome = (False, error)
         try:
@@ -184,8 +186,13 @@ class ExtractionProcesses:
     def pids(self) -> list[int]:
         return [process.pid for process in self._processes if process.pid is not None]
 
-    def submit(self, body: bytes, content_type: str | None, url: str | None) -> Future[Any]:
-        """Hand ``body`` to the next free process; the future's result is what ``extract`` returned."""
+    def submit(
+        self, body: bytes, content_type: str | None, url: str | None, wanted: Any = None
+    ) -> Future[Any]:
+        """Hand ``body`` to the next free process; the future's result is what ``extract`` returned.
+
+        ``wanted`` (picklable; e.g. ``transforms.page_metadata.Wanted``) goes to ``extract`` as its fourth
+        argument when it is not None."""
         future: Future[Any] = Future()
         if self._broken is not None:
             future.set_exception(BrokenProcessPool(self._broken))
@@ -199,7 +206,7 @@ class ExtractionProcesses:
         with self._lock:
             self._pending[job] = future
             # a few hundred bytes, far below the pipe's size: never blocks
-            self._jobs_in.send_bytes(pickle.dumps((job, path, content_type, url)))
+            self._jobs_in.send_bytes(pickle.dumps((job, path, content_type, url, wanted)))
         return future
 
     def _spool_page(self, name: str, body: bytes) -> str:

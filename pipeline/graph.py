@@ -152,7 +152,9 @@ def build_graph(
     articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles(
         processes=config.extraction_processes, pools_ahead=extraction_pools_ahead
     )
-    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation()
+    # a bounded run builds only the lexicons of the languages it meets, after its first pages arrive;
+    # a streaming run builds them all at setup so that no article waits for its language's build
+    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation(warm_up_lexicon=not config.once)
     article_messages, record_dead = flagged | "ArticleRecords" >> GuardedFlatMap(
         "ArticleRecords", article_records, topics
     )

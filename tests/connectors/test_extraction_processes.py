@@ -17,6 +17,9 @@ from connectors.extraction_processes import ExtractionProcesses
 from tests.conftest import SAMPLES
 from tests.waiting import wait_for
 from transforms.page_fields import extract_page_fields
+from transforms.page_metadata import EVERY_FIELD, Wanted
+
+AUTHORS_ONLY = Wanted(title=False, authors=True, date=False)
 
 
 # what the processes run in these tests (module-level: a spawned process imports them by name)
@@ -77,21 +80,30 @@ def test_pages_come_back_as_trafilatura_extracts_them_and_nothing_is_left_behind
     pool = ExtractionProcesses(2)
     pids = pool.pids
     spool = pool._spool
+    # every other page asks only for its authors, as for a feed entry with a title and a date
+    wanted = [None if number % 2 else AUTHORS_ONLY for number in range(len(paths))]
     try:
         futures = [
-            pool.submit(path.read_bytes(), "text/html; charset=utf-8", f"http://127.0.0.1:9/{path.name}")
-            for path in paths
+            pool.submit(
+                path.read_bytes(), "text/html; charset=utf-8", f"http://127.0.0.1:9/{path.name}", asked
+            )
+            for path, asked in zip(paths, wanted, strict=True)
         ]
         results = [pool.result(future, 60) for future in futures]
         assert _spooled(pool) == []  # each process removes the page it read
     finally:
         pool.stop()
-    for path, (fields, seconds) in zip(paths, results, strict=True):
+    for path, asked, (fields, seconds) in zip(paths, wanted, results, strict=True):
         expected = extract_page_fields(
-            path.read_bytes(), "text/html; charset=utf-8", f"http://127.0.0.1:9/{path.name}"
+            path.read_bytes(),
+            "text/html; charset=utf-8",
+            f"http://127.0.0.1:9/{path.name}",
+            asked or EVERY_FIELD,
         )
         assert fields == expected
         assert seconds > 0
+        # the page was asked for its title only when the caller wanted it
+        assert (fields.title is None) if asked is AUTHORS_ONLY else fields.title
     assert len(pids) == 2 and _alive(pids) == []
     assert not Path(spool).exists()
 
