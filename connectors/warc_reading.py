@@ -8,18 +8,23 @@ records that *start* inside its byte range: its reader finds the first record bo
 start (``next_record_start``: a gzip member that opens a WARC record, or a ``WARC/1.x`` line) and reads
 on until a record starts past its end. ARC files are read whole by one reader.
 
-Records are parsed by warcio (``warcio.ArchiveIterator``, ARC records converted to WARC ones); each is
-judged on its headers (``transforms.archive_records.judge_record``) and only a kept one has its payload
-read. Outputs, on three tagged outputs:
+Records are parsed by warcio (``warcio.ArchiveIterator``, ARC records converted to WARC ones), in two
+passes. The first reads every record's headers and judges them
+(``transforms.archive_records.judge_record``); a kept record leaves as its article id and place only.
+``transforms.captures.LatestCaptures`` chooses one capture per article (the latest; none already
+published), and the second pass reads the chosen captures' payloads at their offsets, part by part, in
+file order. Only small records are grouped between the passes, whatever the size of the input, and the
+pages stream on to extraction. Outputs:
 
-- ``pages`` (main): a ``Page`` per kept record (``Page.archived``: file and offset);
+- ``pages`` (main): a ``Page`` per chosen capture (``Page.archived``: file, offset, WARC-Date);
 - ``dead_letter``: records over the size cap (``too_large``), malformed or truncated ones, binary payloads
   labelled HTML (``binary_payload``), bodies whose Content-Encoding cannot be undone (``undecodable``), a
   file that cannot be opened; each with the file and the byte offset. A record the parser chokes on
   costs only that record: the reader finds the next boundary after it and reads on, so a damaged file
   never stops the run;
-- ``progress``: an ``ArchiveProgress`` every ``PROGRESS_EVERY`` records and at the end of each part, which
-  the graph publishes to ``<prefix>.ops`` for the operator's progress display and the monitor.
+- ``progress``: an ``ArchiveProgress`` of the first pass every ``PROGRESS_EVERY`` records and at the end of
+  each part, which the graph publishes to ``<prefix>.ops`` for the operator's progress display and the
+  monitor.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 import logging
 import posixpath
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import IO, Any
 
@@ -47,13 +52,15 @@ from transforms.archive_records import (
     ArchiveFilter,
     ArchiveRecord,
     BinaryPayload,
+    capture_of,
     judge_record,
     looks_binary,
     page_of_record,
 )
+from transforms.captures import LatestCaptures
 from transforms.dead_letters import DEAD_LETTER, dead_letter, utc_now
 from transforms.ids import article_id
-from transforms.records import ArchiveProgress, DeadLetter, Page
+from transforms.records import ArchivedAt, ArchiveProgress, DeadLetter, Page
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,9 @@ _GZIP_MEMBER = b"\x1f\x8b\x08"
 _WARC_LINE = b"WARC/1."
 LIST_SUFFIX = ".paths"  # CC-NEWS's list of files: warc.paths (or warc.paths.gz)
 
+
+# a kept record as the first pass sees it: its article id, and where it is (its payload is not read yet)
+Capture = tuple[str, ArchivedAt]
 
 # what warcio raises for a record it cannot parse (bad headers, bad gzip member, a lying length)
 _MALFORMED = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError)
@@ -220,16 +230,17 @@ class _PartCounts:
 class _ReadArchivePartFn(beam.DoFn):
     """Reads the records one ``ArchivePart`` owns (see the module's docstring)."""
 
-    def __init__(self, wanted: ArchiveFilter, job: str) -> None:
+    def __init__(self, wanted: ArchiveFilter, job: str, *, index_only: bool = False) -> None:
         self._wanted = wanted
         self._job = job
+        self._index_only = index_only
         self.records = Metrics.counter(STAGE, "records")
         self.pages = Metrics.counter(STAGE, "pages")
         self.skipped = Metrics.counter(STAGE, "skipped")
         self.dead = Metrics.counter(STAGE, "dead_lettered")
         self.bytes_read = Metrics.counter(STAGE, "bytes_read")
 
-    def process(self, part: ArchivePart) -> Iterator[Page | TaggedOutput[str, Any]]:
+    def process(self, part: ArchivePart) -> Iterator[Page | Capture | TaggedOutput[str, Any]]:
         counts = _PartCounts()
         read_up_to = part.start
         try:
@@ -245,13 +256,13 @@ class _ReadArchivePartFn(beam.DoFn):
         except OSError as error:  # the file itself: gone, unreadable
             counts.dead += 1
             self.dead.inc()
-            yield self._dead(part.file, part.start, "unreadable_file", error)
+            yield _dead(part.file, part.start, "unreadable_file", error)
         counts.bytes_read += max(0, part.end - read_up_to)
         yield self._progress(part, counts, done=True)
 
     def _read(
         self, handle: IO[bytes], part: ArchivePart, counts: _PartCounts
-    ) -> Iterator[int | Page | TaggedOutput[str, Any]]:
+    ) -> Iterator[int | Page | Capture | TaggedOutput[str, Any]]:
         """The part's outputs, and after each record the reader's offset in the file."""
         start: int | None = part.start
         if part.start > 0:
@@ -269,6 +280,11 @@ class _ReadArchivePartFn(beam.DoFn):
                     counts.records += 1
                     self.records.inc()
                     yield from self._record(part.file, offset, record, counts)
+                    if not counts.cut_short and (short := _truncated(record)):
+                        counts.cut_short = True
+                        counts.dead += 1
+                        self.dead.inc()
+                        yield _truncated_letter(_headers_of(part.file, offset, record), short)
                     yield offset
                     if counts.cut_short:
                         # a Content-Length longer than the record ran into the records after it, or
@@ -280,11 +296,13 @@ class _ReadArchivePartFn(beam.DoFn):
                 else:
                     return
             except _MALFORMED as error:
-                if offset >= part.end:
-                    return  # the next part's reader starts from the next good record after its start
+                # reported by the reader whose last record it follows, even past this part's end: the next
+                # part's reader starts at the first good record after its start and never sees it
                 counts.dead += 1
                 self.dead.inc()
-                yield self._dead(part.file, offset, "malformed", error)
+                yield _dead(part.file, offset, "malformed", error)
+                if offset >= part.end:
+                    return
             broke_at = offset
             # damaged from broke_at: read on from the next record boundary after it
             start = next_record_start(handle, broke_at + 1, part.end)
@@ -293,7 +311,7 @@ class _ReadArchivePartFn(beam.DoFn):
 
     def _record(
         self, file: str, offset: int, record: Any, counts: _PartCounts
-    ) -> Iterator[Page | TaggedOutput[str, Any]]:
+    ) -> Iterator[Page | Capture | TaggedOutput[str, Any]]:
         headers = _headers_of(file, offset, record)
         verdict = judge_record(headers, self._wanted)
         if verdict.action == "skip":
@@ -304,86 +322,30 @@ class _ReadArchivePartFn(beam.DoFn):
         if verdict.action == "reject":
             counts.dead += 1
             self.dead.inc()
-            yield self._dead(file, offset, verdict.reason, verdict.message, headers)
+            yield _dead(file, offset, verdict.reason, verdict.message, headers)
             return
-        cap = self._wanted.max_record_bytes
-        try:
-            body = record.content_stream().read(cap + 1)
-            truncated = _truncated(record)
-        except (zlib.error, OSError, EOFError, ValueError) as error:
-            counts.dead += 1
-            self.dead.inc()
-            yield self._dead(file, offset, "undecodable", error, headers)
+        if self._index_only:  # the payload is read once this capture is known to be the one to publish
+            if short := _truncated(record):
+                counts.cut_short = True
+                counts.dead += 1
+                self.dead.inc()
+                yield _truncated_letter(headers, short)
+                return
+            counts.pages += 1
+            self.pages.inc()
+            yield capture_of(headers)
             return
-        if truncated:
-            counts.cut_short = True
-            counts.dead += 1
-            self.dead.inc()
-            yield self._dead(
-                file,
-                offset,
-                "truncated",
-                f"the record ends {truncated} bytes short of its Content-Length",
-                headers,
+        outputs = list(page_outputs(headers, record, self._wanted.max_record_bytes))
+        if isinstance(outputs[-1], Page):
+            counts.pages += 1
+            self.pages.inc()
+        else:
+            counts.cut_short = any(
+                o.value.reason == "truncated" for o in outputs if isinstance(o, TaggedOutput)
             )
-            return
-        if len(body) > cap:  # a small record whose Content-Encoding inflates it past the cap
             counts.dead += 1
             self.dead.inc()
-            yield self._dead(
-                file, offset, "too_large", f"the decoded body is over the cap of {cap} bytes", headers
-            )
-            return
-        encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
-        if encoding not in ("", "identity") and looks_binary(body):
-            # warcio hands back the raw bytes when it cannot undo the encoding
-            counts.dead += 1
-            self.dead.inc()
-            yield self._dead(
-                file, offset, "undecodable", f"Content-Encoding {encoding} could not be undone", headers
-            )
-            return
-        try:
-            page = page_of_record(headers, body)
-        except BinaryPayload as error:
-            counts.dead += 1
-            self.dead.inc()
-            yield self._dead(file, offset, "binary_payload", error, headers)
-            return
-        counts.pages += 1
-        self.pages.inc()
-        yield page
-
-    def _dead(
-        self,
-        file: str,
-        offset: int,
-        reason: str,
-        error: BaseException | str,
-        headers: ArchiveRecord | None = None,
-    ) -> TaggedOutput[str, DeadLetter]:
-        url = headers.target_uri if headers is not None else None
-        log.warning("%s at %s:%d: %s", reason, file, offset, error)
-        where: dict[str, Any] = {"file": file, "offset": offset}
-        if headers is not None:
-            where.update(
-                record_type=headers.record_type,
-                warc_date=headers.warc_date,
-                content_type=headers.content_type,
-                length=headers.length,
-            )
-        return TaggedOutput(
-            DEAD_LETTER,
-            dead_letter(
-                STAGE,
-                reason,
-                error,
-                feed=ARCHIVE_FEED,
-                url=url,
-                key=article_id(url) if url else None,
-                input=where,
-            ),
-        )
+        yield from outputs
 
     def _progress(self, part: ArchivePart, counts: _PartCounts, *, done: bool) -> TaggedOutput[str, Any]:
         self.bytes_read.inc(counts.bytes_read)
@@ -402,6 +364,114 @@ class _ReadArchivePartFn(beam.DoFn):
                 part=(part.start, part.end),
             ),
         )
+
+
+def page_outputs(
+    headers: ArchiveRecord, record: Any, cap: int
+) -> Iterator[Page | TaggedOutput[str, DeadLetter]]:
+    """A kept record's ``Page``, or its dead letter: its body read (at most ``cap`` bytes once decoded),
+    checked whole (``truncated``), decoded (``undecodable``) and markup (``binary_payload``)."""
+    file, offset = headers.file, headers.offset
+    try:
+        body = record.content_stream().read(cap + 1)
+        truncated = _truncated(record)
+    except (zlib.error, OSError, EOFError, ValueError) as error:
+        yield _dead(file, offset, "undecodable", error, headers)
+        return
+    if truncated:
+        yield _truncated_letter(headers, truncated)
+        return
+    if len(body) > cap:  # a small record whose Content-Encoding inflates it past the cap
+        yield _dead(file, offset, "too_large", f"the decoded body is over the cap of {cap} bytes", headers)
+        return
+    encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding not in ("", "identity") and looks_binary(body):
+        # warcio hands back the raw bytes when it cannot undo the encoding
+        yield _dead(file, offset, "undecodable", f"Content-Encoding {encoding} could not be undone", headers)
+        return
+    try:
+        yield page_of_record(headers, body)
+    except BinaryPayload as error:
+        yield _dead(file, offset, "binary_payload", error, headers)
+
+
+def _truncated_letter(headers: ArchiveRecord, short: int) -> TaggedOutput[str, DeadLetter]:
+    return _dead(
+        headers.file,
+        headers.offset,
+        "truncated",
+        f"the record ends {short} bytes short of its Content-Length",
+        headers,
+    )
+
+
+def _dead(
+    file: str,
+    offset: int,
+    reason: str,
+    error: BaseException | str,
+    headers: ArchiveRecord | None = None,
+) -> TaggedOutput[str, DeadLetter]:
+    url = headers.target_uri if headers is not None else None
+    log.warning("%s at %s:%d: %s", reason, file, offset, error)
+    where: dict[str, Any] = {"file": file, "offset": offset}
+    if headers is not None:
+        where.update(
+            record_type=headers.record_type,
+            warc_date=headers.warc_date,
+            content_type=headers.content_type,
+            length=headers.length,
+        )
+    return TaggedOutput(
+        DEAD_LETTER,
+        dead_letter(
+            STAGE,
+            reason,
+            error,
+            feed=ARCHIVE_FEED,
+            url=url,
+            key=article_id(url) if url else None,
+            input=where,
+        ),
+    )
+
+
+class _ReadCapturesFn(beam.DoFn):
+    """The second pass: the captures chosen to publish, grouped by the part of the file they are in →
+    their pages (read at their offsets, in file order), or their dead letters."""
+
+    def __init__(self, cap: int) -> None:
+        self._cap = cap
+        self.dead = Metrics.counter(STAGE, "dead_lettered")
+        self.read = Metrics.counter(STAGE, "captures_read")
+
+    def process(
+        self, grouped: tuple[tuple[str, int], Iterable[ArchivedAt]]
+    ) -> Iterator[Page | TaggedOutput[str, DeadLetter]]:
+        (file, _), captures = grouped
+        try:
+            with open_raw(file) as handle:
+                for where in sorted(captures, key=lambda c: c.offset):
+                    for output in self._read_one(handle, where):
+                        if isinstance(output, TaggedOutput):
+                            self.dead.inc()
+                        else:
+                            self.read.inc()
+                        yield output
+        except OSError as error:
+            self.dead.inc()
+            yield _dead(file, 0, "unreadable_file", error)
+
+    def _read_one(
+        self, handle: IO[bytes], where: ArchivedAt
+    ) -> Iterator[Page | TaggedOutput[str, DeadLetter]]:
+        handle.seek(where.offset)
+        try:
+            record = next(iter(ArchiveIterator(handle, arc2warc=True, check_digests=False)))
+        except (*_MALFORMED, StopIteration) as error:
+            yield _dead(where.file, where.offset, "malformed", error or "no record at this offset")
+            return
+        yield from page_outputs(_headers_of(where.file, where.offset, record), record, self._cap)
 
 
 def _headers_of(file: str, offset: int, record: Any) -> ArchiveRecord:
@@ -447,7 +517,7 @@ class ReadArchives(
 
     ``patterns``: paths or globs on any Beam file system (``archive_patterns`` resolves list files);
     ``wanted``: what to keep; ``job``: names the run in the progress reports; ``split_bytes``: the size of
-    the parts a file is read in.
+    the parts a file is read in; ``published``: article ids not to read again (what earlier runs published).
     """
 
     def __init__(
@@ -457,6 +527,7 @@ class ReadArchives(
         *,
         job: str,
         split_bytes: int = DEFAULT_SPLIT_BYTES,
+        published: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__()
         if split_bytes <= 0:
@@ -465,6 +536,7 @@ class ReadArchives(
         self._wanted = wanted
         self._job = job
         self._split_bytes = split_bytes
+        self._published = published
 
     def expand(
         self, begin: PBegin
@@ -479,7 +551,21 @@ class ReadArchives(
             # the parts, not the pages, cross between workers: a part is a few dozen bytes
             | "SpreadParts" >> beam.Reshuffle()
         )
-        outputs = parts | "ReadParts" >> beam.ParDo(_ReadArchivePartFn(self._wanted, self._job)).with_outputs(
-            DEAD_LETTER, PROGRESS, main="pages"
+        # first pass: every record's headers, judged; the kept ones as (article id, where) only
+        indexed = parts | "IndexParts" >> beam.ParDo(
+            _ReadArchivePartFn(self._wanted, self._job, index_only=True)
+        ).with_outputs(DEAD_LETTER, PROGRESS, main="captures")
+        # one capture per article id, the latest, and none already published: only small records are grouped
+        chosen = indexed.captures | "LatestCaptures" >> LatestCaptures(self._published)
+        # second pass: the chosen captures' payloads, read in file order, part by part over the workers
+        read = (
+            chosen
+            | "ByPart" >> beam.Map(lambda where: ((where.file, where.offset // split_bytes), where))
+            | "CapturesOfPart" >> beam.GroupByKey()
+            | "ReadCaptures"
+            >> beam.ParDo(_ReadCapturesFn(self._wanted.max_record_bytes)).with_outputs(
+                DEAD_LETTER, main="pages"
+            )
         )
-        return outputs.pages, outputs[DEAD_LETTER], outputs[PROGRESS]
+        dead = (indexed[DEAD_LETTER], read[DEAD_LETTER]) | "ReadingDeadLetters" >> beam.Flatten()
+        return read.pages, dead, indexed[PROGRESS]

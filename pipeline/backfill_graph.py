@@ -1,12 +1,14 @@
 """The backfill's graph: web archives → the live graph's stages from extraction on → the same topics.
 
 ```
- ReadArchives ─▶ ExtractArticles ─▶ FlagRegulation ─▶ KeepLanguages ─▶ LatestCaptures ─▶ ArticleRecords ─▶ Publish
+ ReadArchives ─▶ ExtractArticles ─▶ FlagRegulation ─▶ KeepLanguages ─▶ Fingerprints ─▶ ArticleRecords ─▶ Publish
    ├─ progress ─▶ ProgressRecords ───────────────────────────────────────────────────────────────────────▶ Publish
    └─ dead ──────────────┴───────────────────┴───────────────────────────────────────────────┴─▶ CountDeadLetters ─▶ DeadLetterRecords ─▶ Publish
 ```
 Bounded on every runner: the source is a list of files (``connectors.warc_reading.ReadArchives``), whose
-parts spread over the workers. ExtractArticles, FlagRegulation, ArticleRecords and the publishing are the
+parts spread over the workers; it reads each file twice, the records' headers first to choose one capture
+per article (the latest, none published before: ``transforms.captures.LatestCaptures``), then the chosen
+captures' pages, which stream on through extraction to Kafka. ExtractArticles, FlagRegulation, ArticleRecords and the publishing are the
 live graph's own stages with the same labels, so an archived page becomes the article a fetched one would
 (same id for the same canonical URL, same extraction and flagging, same topics and schema), marked
 ``text_source: archive`` and seen at its WARC-Date. The run's final heartbeat is the launcher's, as for
@@ -24,7 +26,7 @@ from connectors.warc_reading import ReadArchives
 from connectors.wire import archive_progress_record, article_records, dead_letter_record
 from pipeline.config import PipelineConfig
 from pipeline.graph import Publisher
-from transforms.captures import KeepLanguages, LatestCaptures
+from transforms.captures import KeepLanguages, fingerprinted
 from transforms.dedup import Published
 from transforms.failures import GuardedFlatMap
 from transforms.flagging import FlagRegulation
@@ -49,7 +51,11 @@ def build_backfill_graph(
         raise ValueError("build_backfill_graph needs a config with a backfill (--warc)")
     topics = config.topics
     pages, read_dead, progress = pipeline | "ReadArchives" >> ReadArchives(
-        backfill.patterns, backfill.wanted, job=config.job, split_bytes=backfill.split_bytes
+        backfill.patterns,
+        backfill.wanted,
+        job=config.job,
+        split_bytes=backfill.split_bytes,
+        published=published,
     )
     articles, extract_dead = pages | "ExtractArticles" >> ExtractArticles(
         processes=config.extraction_processes, pools_ahead=extraction_pools_ahead
@@ -59,7 +65,7 @@ def build_backfill_graph(
     wanted = (
         flagged
         | "KeepLanguages" >> KeepLanguages(backfill.languages)
-        | "LatestCaptures" >> LatestCaptures(published)
+        | "Fingerprints" >> beam.Map(fingerprinted)
     )
     article_messages, record_dead = wanted | "ArticleRecords" >> GuardedFlatMap(
         "ArticleRecords", article_records, topics

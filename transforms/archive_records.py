@@ -37,6 +37,7 @@ __all__ = [
     "ArchiveRecord",
     "BinaryPayload",
     "Verdict",
+    "capture_of",
     "judge_record",
     "looks_binary",
     "page_of_record",
@@ -155,20 +156,27 @@ def judge_record(record: ArchiveRecord, wanted: ArchiveFilter) -> Verdict:
     return KEEP
 
 
+def capture_of(record: ArchiveRecord) -> tuple[str, ArchivedAt]:
+    """A kept record's article id (of its canonical URL) and where it is, its WARC-Date in our format."""
+    assert record.target_uri is not None
+    when = parse_warc_date(record.warc_date)
+    assert when is not None, "judge_record rejects records without a date"
+    return article_id(record.target_uri), ArchivedAt(
+        file=record.file, offset=record.offset, warc_date=utc_iso(when)
+    )
+
+
 def page_of_record(record: ArchiveRecord, body: bytes) -> Page:
     """The ``Page`` of a kept record whose HTTP body is ``body``; ``BinaryPayload`` when it is not markup."""
     if looks_binary(body):
         raise BinaryPayload(f"the {record.content_type or 'HTML'} payload is binary data")
     assert record.target_uri is not None
-    when = parse_warc_date(record.warc_date)
-    assert when is not None, "judge_record rejects records without a date"
-    seen_at = utc_iso(when)
-    url = canonical_url(record.target_uri)
+    key, archived = capture_of(record)
     entry = FeedEntry(
-        article_id=article_id(record.target_uri),
+        article_id=key,
         feed=ARCHIVE_FEED,
         feed_url=record.file,
-        url=url,
+        url=canonical_url(record.target_uri),
         guid=None,
         # no title nor date: the page is asked for them (transforms.extraction.metadata_wanted)
         title="",
@@ -176,7 +184,7 @@ def page_of_record(record: ArchiveRecord, body: bytes) -> Page:
         content="",
         published=None,
         language_hint=None,
-        seen_at=seen_at,
+        seen_at=archived.warc_date,
     )
     return Page(
         entry=entry,
@@ -184,7 +192,7 @@ def page_of_record(record: ArchiveRecord, body: bytes) -> Page:
         status=200,
         body=body,
         content_type=record.content_type,
-        archived=ArchivedAt(file=record.file, offset=record.offset, warc_date=seen_at),
+        archived=archived,
     )
 
 

@@ -1,15 +1,17 @@
-"""What a backfill publishes of its flagged articles: the wanted languages, one capture per article, nothing
-published before.
+"""Which captures a backfill publishes: one per article, the latest, nothing published before; and the
+wanted languages.
 
-A web archive holds the same page many times (crawled on several days, or by several crawls), and the
-language of a page is known only once it is extracted. So after ``FlagRegulation``:
+A web archive holds the same page many times (crawled on several days, or by several crawls):
 
-- ``KeepLanguages``: only articles in ``languages`` (the detected language; empty: every language);
-  the others are counted (``KeepLanguages.other_language``), not dead-lettered: they were not wanted;
-- ``LatestCaptures``: one article per article id, the latest capture (``seen_at``, the WARC-Date) of the
-  page, with its fingerprint (title and text); ids in ``published`` (what earlier runs, live or backfill,
-  published: ``connectors.published_articles``) are dropped, so a backfill neither repeats itself when it
-  is run again nor publishes a page over the article a feed already gave.
+- ``LatestCaptures``: from ``(article id, where)`` pairs of every kept record (``ArchivedAt``: file, offset,
+  WARC-Date), the latest capture of each article id; ids in ``published`` (what earlier runs, live or
+  backfill, published: ``connectors.published_articles``) are dropped, so a backfill neither repeats
+  itself when it is run again nor publishes a page over the article a feed already gave. Only these small
+  pairs are grouped, never pages or articles, so the choice holds for any size of input and the chosen
+  pages stream on to extraction and Kafka;
+- ``KeepLanguages``: only articles in ``languages`` (the language detected after extraction; empty: every
+  language); the others are counted (``KeepLanguages.other_language``), not dead-lettered;
+- ``fingerprinted``: a backfilled article's fingerprint, the hash of its title and text.
 """
 
 from __future__ import annotations
@@ -22,20 +24,23 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from transforms.ids import content_hash
-from transforms.records import Article
+from transforms.records import ArchivedAt, Article
 
-__all__ = ["KeepLanguages", "LatestCaptures", "latest_capture"]
+__all__ = ["KeepLanguages", "LatestCaptures", "fingerprinted", "latest_capture"]
 
 STAGE_LANGUAGES = "KeepLanguages"
 STAGE_CAPTURES = "LatestCaptures"
 
 
-def latest_capture(captures: Iterable[Article]) -> Article:
-    """The capture seen last (ties: the longest text, then the URL, so the choice is deterministic),
-    with the fingerprint of its title and text."""
-    latest = max(captures, key=lambda a: (a.seen_at, len(a.text), a.url))
-    fingerprint = content_hash(" ".join(latest.title.split()), " ".join(latest.text.split()))
-    return replace(latest, fingerprint=fingerprint)
+def latest_capture(captures: Iterable[ArchivedAt]) -> ArchivedAt:
+    """The capture crawled last (ties: the later file and offset, so the choice is deterministic)."""
+    return max(captures, key=lambda c: (c.warc_date, c.file, c.offset))
+
+
+def fingerprinted(article: Article) -> Article:
+    """``article`` with the fingerprint of its title and text (restarts compare against it)."""
+    fingerprint = content_hash(" ".join(article.title.split()), " ".join(article.text.split()))
+    return replace(article, fingerprint=fingerprint)
 
 
 class _KeepLanguagesFn(beam.DoFn):
@@ -66,29 +71,28 @@ class _NotPublishedFn(beam.DoFn):
     def __init__(self, published: frozenset[str]) -> None:
         self._published = published
         self.repeats = Metrics.counter(STAGE_CAPTURES, "already_published")
-        self.published = Metrics.counter(STAGE_CAPTURES, "captures")
+        self.chosen = Metrics.counter(STAGE_CAPTURES, "chosen")
 
-    def process(self, keyed: tuple[str, Iterable[Article]]) -> Iterator[Article]:
-        article_id, captures = keyed
+    def process(self, keyed: tuple[str, ArchivedAt]) -> Iterator[ArchivedAt]:
+        article_id, latest = keyed
         if article_id in self._published:
             self.repeats.inc()
             return
-        self.published.inc()
-        yield latest_capture(captures)
+        self.chosen.inc()
+        yield latest
 
 
-class LatestCaptures(beam.PTransform[PCollection[Article], PCollection[Article]]):
-    """Articles → one per article id, its latest capture, unless the id is in ``published``."""
+class LatestCaptures(beam.PTransform[PCollection[tuple[str, ArchivedAt]], PCollection[ArchivedAt]]):
+    """``(article id, capture)`` pairs → the latest capture of each id, unless the id is in ``published``."""
 
     def __init__(self, published: Mapping[str, object] | None = None) -> None:
         super().__init__()
         self._published = frozenset(published or ())
 
-    def expand(self, articles: PCollection[Article]) -> PCollection[Article]:
-        latest: PCollection[Article] = (
-            articles
-            | "ById" >> beam.Map(lambda article: (article.article_id, article))
-            | "Captures" >> beam.GroupByKey()
-            | "Latest" >> beam.ParDo(_NotPublishedFn(self._published))
+    def expand(self, captures: PCollection[tuple[str, ArchivedAt]]) -> PCollection[ArchivedAt]:
+        latest: PCollection[ArchivedAt] = (
+            captures
+            | "Latest" >> beam.CombinePerKey(latest_capture)
+            | "NotPublished" >> beam.ParDo(_NotPublishedFn(self._published))
         )
         return latest

@@ -165,10 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with local_kafka(args.bootstrap) as bootstrap:
             warm_broker(bootstrap)
             one = backfill(warc, bootstrap, "--extraction-processes", "0")
+            print(f"backfill, one process: {one}", flush=True)
             every = backfill(warc, bootstrap)
+            print(f"backfill, all cores: {every}", flush=True)
         results = {
             "machine": machine(),
-            "page_set": page_set.description,
+            "page_set": page_set.source,
             "pages": len(texts),
             "cores": os.cpu_count() or 1,
             "warc_mb": warc.stat().st_size / 1e6,

@@ -285,3 +285,46 @@ def test_an_unreadable_file_is_a_dead_letter(tmp_path: Path) -> None:
     _, dead, progress = split_outputs(outputs)
     assert [letter.reason for letter in dead] == ["unreadable_file"]
     assert progress[-1].part_done and progress[-1].dead == 1
+
+
+def test_through_beam_the_two_passes_give_the_same_pages_and_dead_letters(tmp_path: Path) -> None:
+    one, two, three = (_one(f"https://news.example/{n}", n.title()) for n in ("one", "two", "three"))
+    (tmp_path / "lying-long.warc").write_bytes(one + _lie(two, 5000) + three)
+    (tmp_path / "garbage.warc").write_bytes(
+        _one("https://news.example/four", "Four") + b"\x00junk\r\n" + three
+    )
+    captures = [
+        Capture("https://news.example/five", page("Five")),
+        Capture("https://news.example/fake.html", b"\x89PNG\r\n\x1a\n" + bytes(500)),
+        Capture("https://news.example/big", page("Big", 400)),
+        Capture("https://news.example/five", page("Five, later"), date="2024-10-20T00:00:00Z"),
+    ]
+    write_warc(tmp_path / "mixed.warc.gz", captures)
+    wanted = ArchiveFilter(max_record_bytes=20_000)
+
+    def check_pages(found: list[tuple[str, str]]) -> None:
+        want = [
+            ("https://news.example/five", "2024-10-20T00:00:00.000Z"),  # the later capture only
+            ("https://news.example/one", "2024-10-15T12:00:00.000Z"),
+            ("https://news.example/four", "2024-10-15T12:00:00.000Z"),
+            ("https://news.example/three", "2024-10-15T12:00:00.000Z"),  # three is in two files: one article
+        ]
+        if sorted(found) != sorted(want):
+            raise BeamAssertException(f"{sorted(found)} != {sorted(want)}")
+
+    def check_dead(found: list[tuple[str, str | None]]) -> None:
+        want = [
+            ("binary_payload", "https://news.example/fake.html"),
+            ("malformed", None),
+            ("too_large", "https://news.example/big"),
+            ("truncated", "https://news.example/two"),
+        ]
+        if sorted(found, key=str) != sorted(want, key=str):
+            raise BeamAssertException(f"{sorted(found, key=str)} != {want}")
+
+    with beam.Pipeline(runner=FnApiRunner()) as pipeline:
+        pages, dead, _ = pipeline | ReadArchives(
+            [str(tmp_path / "*.warc*")], wanted, job="j", split_bytes=1500
+        )
+        assert_that(pages | beam.Map(lambda p: (p.entry.url, p.entry.seen_at)), check_pages)
+        assert_that(dead | beam.Map(lambda d: (d.reason, d.url)), check_dead, label="Dead")

@@ -12,15 +12,17 @@ from transforms.archive_records import (
     ArchiveFilter,
     ArchiveRecord,
     BinaryPayload,
+    capture_of,
     judge_record,
     looks_binary,
     page_of_record,
     parse_warc_date,
 )
-from transforms.captures import latest_capture
+from transforms.captures import fingerprinted, latest_capture
 from transforms.extraction import build_article
 from transforms.ids import article_id
 from transforms.page_fields import PageFields
+from transforms.records import ArchivedAt
 
 RESPONSE = ArchiveRecord(
     file="CC-NEWS-1.warc.gz",
@@ -103,16 +105,20 @@ def test_an_archived_pages_article_says_archive() -> None:
     assert article.seen_at == "2024-10-15T12:03:10.000Z" and article.feed == "archive"
 
 
-def test_latest_capture_wins_with_its_fingerprint() -> None:
+def test_the_latest_capture_wins_and_an_article_gets_its_fingerprint() -> None:
+    early = ArchivedAt(file="b.warc.gz", offset=10, warc_date="2024-10-15T12:00:00.000Z")
+    late = ArchivedAt(file="a.warc.gz", offset=99, warc_date="2024-10-20T00:00:00.000Z")
+    assert latest_capture([early, late]) == late == latest_capture([late, early])
+    key, where = capture_of(RESPONSE)
+    assert key == article_id("https://br.cointelegraph.com/news/regras")
+    assert where == ArchivedAt(file="CC-NEWS-1.warc.gz", offset=1234, warc_date="2024-10-15T12:03:10.000Z")
     page = page_of_record(RESPONSE, b"<html></html>")
     fields = PageFields(
         text="A long enough article text. " * 10, title="Regras", author=None, date=None, language="pt"
     )
-    early = build_article(page, fields)
-    late = replace(early, seen_at="2024-10-20T00:00:00.000Z", text=early.text + " Updated.")
-    chosen = latest_capture([late, early])
-    assert chosen.seen_at == late.seen_at and chosen.fingerprint
-    assert latest_capture([early]).fingerprint != chosen.fingerprint
+    article = fingerprinted(build_article(page, fields))
+    changed = fingerprinted(replace(article, text=article.text + " Updated."))
+    assert article.fingerprint and changed.fingerprint != article.fingerprint
 
 
 @pytest.mark.parametrize(
