@@ -296,6 +296,7 @@ class _ReadArchivePartFn(beam.DoFn):
                 else:
                     return
             except _MALFORMED as error:
+                offset = max(offset, start)  # warcio's position is no offset inside a file gzipped whole
                 # reported by the reader whose last record it follows, even past this part's end: the next
                 # part's reader starts at the first good record after its start and never sees it
                 counts.dead += 1

@@ -328,3 +328,16 @@ def test_through_beam_the_two_passes_give_the_same_pages_and_dead_letters(tmp_pa
         )
         assert_that(pages | beam.Map(lambda p: (p.entry.url, p.entry.seen_at)), check_pages)
         assert_that(dead | beam.Map(lambda d: (d.reason, d.url)), check_dead, label="Dead")
+
+
+def test_a_file_gzipped_whole_is_a_dead_letter_that_says_how_to_fix_it(tmp_path: Path) -> None:
+    captures = [Capture(f"https://news.example/{n}", page(f"Story {n}")) for n in range(3)]
+    path = tmp_path / "whole.warc.gz"
+    path.write_bytes(gzip.compress(warc_bytes(captures, gzip_records=False, with_requests=False)))
+
+    pages, dead, progress = read_whole(path)
+
+    assert len(pages) <= 1  # warcio reads per-record gzip only: at most the first record comes out
+    assert [letter.reason for letter in dead] == ["malformed"]
+    assert "warcio recompress" in dead[0].message
+    assert progress[-1].part_done
