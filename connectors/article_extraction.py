@@ -211,7 +211,14 @@ class _ExtractArticleFn(beam.DoFn, Generic[R]):
         return TaggedOutput(
             DEAD_LETTER,
             dead_letter(
-                STAGE, reason, error, feed=entry.feed, url=entry.url, key=entry.article_id, input=entry
+                STAGE,
+                reason,
+                error,
+                feed=entry.feed,
+                url=entry.url,
+                key=entry.article_id,
+                # an archived page's dead letter says where to read it again: file and offset
+                input=entry if page.archived is None else {"archived": page.archived, "entry": entry},
             ),
         )
 

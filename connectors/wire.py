@@ -1,8 +1,9 @@
 """The wire format: records → Kafka records (key, JSON value, headers), and back.
 
 Every value is a JSON object with ``schema_version``; the JSON Schema of each topic's values ships in
-``connectors/schemas/`` and is documented in ``docs/schema.md``. Version 1 rules: fields are only ever added;
-consumers must ignore fields they do not know.
+``connectors/schemas/`` and is documented in ``docs/schema.md``. Fields are only ever added; consumers must
+ignore fields they do not know. Version 2 added values to two enumerations (``text_source: archive``, the
+ops event ``archive_progress``): connectors/schemas/COMPATIBILITY.md says what that means for v1 readers.
 """
 
 from __future__ import annotations
@@ -15,10 +16,19 @@ from typing import Any
 from connectors.kafka_topics import TopicNames
 from connectors.version import NEWSBEAM_VERSION
 from transforms.dead_letters import jsonable
-from transforms.records import Article, DeadLetter, Entities, Evidence, FeedPoll, Heartbeat, Regulation
+from transforms.records import (
+    ArchiveProgress,
+    Article,
+    DeadLetter,
+    Entities,
+    Evidence,
+    FeedPoll,
+    Heartbeat,
+    Regulation,
+)
 from transforms.regulation import regulation_to_dict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PIPELINE_VERSION = NEWSBEAM_VERSION
 CONTENT_TYPE = "application/json"
 
@@ -137,6 +147,21 @@ def heartbeat_record(heartbeat: Heartbeat, topics: TopicNames) -> KafkaRecord:
         heartbeat.job.encode("utf-8"),
         encode(heartbeat_to_dict(heartbeat)),
         headers_for("heartbeat"),
+    )
+
+
+def archive_progress_to_dict(progress: ArchiveProgress) -> dict[str, Any]:
+    """The ``ops`` message value of a backfill's progress report (the part as ``[start, end]``)."""
+    return {"schema_version": SCHEMA_VERSION, "event": "archive_progress", **jsonable(progress)}
+
+
+def archive_progress_record(progress: ArchiveProgress, topics: TopicNames) -> KafkaRecord:
+    """The ``ops`` record of a backfill's progress report, keyed by job id."""
+    return KafkaRecord(
+        topics.ops,
+        progress.job.encode("utf-8"),
+        encode(archive_progress_to_dict(progress)),
+        headers_for("archive_progress"),
     )
 
 

@@ -16,6 +16,7 @@ from pipeline.commands.console import configure_logging
 # command name → "module:attribute" of its click command
 COMMANDS = {
     "run": "pipeline.commands.run:run",
+    "backfill": "pipeline.commands.backfill:backfill",
     "demo": "pipeline.commands.demo:demo",
     "classify": "pipeline.commands.classify:classify",
     "subscribe": "pipeline.commands.subscribe:subscribe",

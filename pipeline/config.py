@@ -13,11 +13,35 @@ from dataclasses import dataclass
 from connectors.http import HttpSettings
 from connectors.kafka_settings import KafkaSettings
 from connectors.kafka_topics import TopicNames
+from transforms.archive_records import DEFAULT_SPLIT_BYTES, ArchiveFilter
 from transforms.records import Feed
 
 
 class ConfigError(ValueError):
     """The feeds file or the options are wrong; the message says where and how."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BackfillConfig:
+    """A backfill's input: the archive files and what to keep of them."""
+
+    patterns: tuple[str, ...]  # paths and globs (list files already resolved: connectors.warc_reading)
+    wanted: ArchiveFilter
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of the articles to publish; empty: every language
+    split_bytes: int = DEFAULT_SPLIT_BYTES
+    # (path, bytes) of the files the patterns matched when the run was set up: the progress display's totals
+    files: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of every matched file together."""
+        return sum(size for _, size in self.files)
+
+    def __post_init__(self) -> None:
+        if not self.patterns:
+            raise ConfigError("--warc names no file (an empty list file?)")
+        if self.split_bytes <= 0:
+            raise ConfigError("--split-bytes must be positive")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -41,6 +65,7 @@ class PipelineConfig:
     # extraction processes per extraction DoFn instance; 0 extracts on a thread of the worker's own process
     extraction_processes: int = 0
     restart_read_timeout: float = 60.0  # seconds to read back what earlier runs published
+    backfill: BackfillConfig | None = None  # set: read web archives instead of polling feeds (bounded)
 
     def __post_init__(self) -> None:
         problem = next((message for broken, message in self._checks() if broken), None)
@@ -56,4 +81,5 @@ class PipelineConfig:
             ),
             (self.restart_read_timeout <= 0, "--restart-read-timeout must be a positive number of seconds"),
             (self.heartbeat_interval <= 0, "--heartbeat-interval must be positive"),
+            (self.backfill is not None and not self.once, "a backfill (--warc) is bounded: it runs --once"),
         )

@@ -1,5 +1,8 @@
 """Run the ingestion job: options → config → topics → graph → runner → summary.
 
+The graph is the live one (``pipeline.graph``), or the backfill's when the options name web archives
+(``--warc``: ``pipeline.backfill_graph``).
+
 The launcher is the process ``newsbeam run`` starts: it creates the topics, reads back what earlier runs
 published, builds the graph, runs it on the chosen runner until it finishes, and reports the runner's
 metrics (a ``--once`` run also sends its one, final heartbeat).
@@ -24,6 +27,7 @@ from connectors.article_extraction import extraction_pools_ahead
 from connectors.kafka_topics import default_specs, ensure_topics
 from connectors.ops_events import publish_heartbeat
 from connectors.published_articles import read_published
+from pipeline.backfill_graph import build_backfill_graph
 from pipeline.config import PipelineConfig
 from pipeline.graph import build_graph
 from pipeline.options import config_from_options
@@ -140,24 +144,37 @@ def _start_and_wait(
         )
         if created:
             log.info("created topics: %s", ", ".join(created))
-    log.info(
-        "running %d feed(s) %s on %s, publishing to %s.* at %s",
-        len(config.feeds),
-        "once" if config.once else "continuously",
-        runner_name,
-        config.topics.prefix,
-        config.kafka.bootstrap_servers,
-    )
+    if config.backfill is not None:
+        log.info(
+            "backfilling from %d archive file(s) (%.1f MB) on %s, publishing to %s.* at %s",
+            len(config.backfill.files),
+            config.backfill.total_bytes / 1e6,
+            runner_name,
+            config.topics.prefix,
+            config.kafka.bootstrap_servers,
+        )
+    else:
+        log.info(
+            "running %d feed(s) %s on %s, publishing to %s.* at %s",
+            len(config.feeds),
+            "once" if config.once else "continuously",
+            runner_name,
+            config.topics.prefix,
+            config.kafka.bootstrap_servers,
+        )
     # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
     published = read_published(config.kafka, config.topics.articles, timeout=config.restart_read_timeout)
     pipeline = beam.Pipeline(runner=runner, options=options)
-    build_graph(
-        pipeline,
-        config,
-        published=published,
-        extraction_pools_ahead=pools_ahead,
-        several_workers=spreads_over_workers(pipeline.runner, options),
-    )
+    if config.backfill is not None:
+        build_backfill_graph(pipeline, config, published=published, extraction_pools_ahead=pools_ahead)
+    else:
+        build_graph(
+            pipeline,
+            config,
+            published=published,
+            extraction_pools_ahead=pools_ahead,
+            several_workers=spreads_over_workers(pipeline.runner, options),
+        )
     with watch(config) if watch is not None else contextlib.nullcontext():
         result = pipeline.run()
         result.wait_until_finish()

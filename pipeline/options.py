@@ -20,9 +20,16 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from connectors.http import HttpSettings, user_agent_for
 from connectors.kafka_settings import KafkaSettings, KafkaSettingsError
 from connectors.kafka_topics import TopicNames
-from pipeline.config import ConfigError, PipelineConfig
+from connectors.warc_reading import archive_patterns, match_archives
+from pipeline.config import BackfillConfig, ConfigError, PipelineConfig
 from pipeline.feeds_file import FeedsFile, load_feeds
 from pipeline.runner_choice import default_extraction_processes
+from transforms.archive_records import (
+    DEFAULT_MAX_RECORD_BYTES,
+    DEFAULT_SPLIT_BYTES,
+    ArchiveFilter,
+    parse_day_or_time,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,60 @@ RUN_FLAGS: dict[str, tuple[Flag, ...]] = {
             type=float,
             default=30.0,
             help="streaming mode: seconds between pipeline heartbeats on <prefix>.ops (default 30)",
+        ),
+    ),
+    "backfill from web archives": (
+        flag(
+            "--warc",
+            dest="warc",
+            action="append",
+            default=None,
+            help="backfill instead of polling feeds: a WARC/ARC file, a glob, or a list file in CC-NEWS's "
+            "warc.paths format (one path a line); repeat for more; any Beam file system (gs://, s3://...)",
+        ),
+        flag(
+            "--warc-base",
+            dest="warc_base",
+            default=None,
+            help="resolve the relative paths of a --warc list file against this folder or URL "
+            "(default: the list file's own folder)",
+        ),
+        flag(
+            "--domains",
+            dest="domains",
+            default=None,
+            help="backfill: keep pages of these hosts or domains only, comma separated (a domain covers its "
+            "subdomains: cointelegraph.com keeps br.cointelegraph.com)",
+        ),
+        flag(
+            "--since",
+            dest="since",
+            default=None,
+            help="backfill: keep captures from this WARC-Date on (YYYY-MM-DD, UTC, or an ISO 8601 time)",
+        ),
+        flag("--until", dest="until", default=None, help="backfill: keep captures before this WARC-Date"),
+        flag(
+            "--languages",
+            dest="languages",
+            default=None,
+            help="backfill: publish articles in these languages only (ISO 639-1, comma separated; the "
+            "language detected after extraction)",
+        ),
+        flag(
+            "--max-record-bytes",
+            dest="max_record_bytes",
+            type=int,
+            default=DEFAULT_MAX_RECORD_BYTES,
+            help="backfill: a record longer than this is a dead letter (too_large) and is not read "
+            f"(default {DEFAULT_MAX_RECORD_BYTES // (1024 * 1024)} MiB)",
+        ),
+        flag(
+            "--split-bytes",
+            dest="split_bytes",
+            type=int,
+            default=DEFAULT_SPLIT_BYTES,
+            help="backfill: files are read in parts of this many bytes, spread over the workers "
+            f"(default {DEFAULT_SPLIT_BYTES // (1024 * 1024)} MiB)",
         ),
     ),
     "fetching and extraction": (
@@ -241,16 +302,23 @@ class NewsbeamOptions(PipelineOptions):
 def config_from_options(options: PipelineOptions) -> PipelineConfig:
     """Validate the options and the feeds file they name into the run's one ``PipelineConfig``."""
     ours = options.view_as(NewsbeamOptions)
-    if not ours.feeds:
-        raise ConfigError("--feeds FILE is required")
-    feeds_file = load_feeds(ours.feeds, base_url=ours.base_url)
-    shortest = min(feed.poll_interval for feed in feeds_file.feeds)
+    backfill = _backfill_config(ours)
+    if backfill is not None:
+        # a backfill reads archives, not feeds: a feeds file given too only lends its HTTP settings
+        feeds_file = load_feeds(ours.feeds, base_url=ours.base_url) if ours.feeds else FeedsFile(feeds=())
+    elif not ours.feeds:
+        raise ConfigError("--feeds FILE is required (or --warc, to backfill from web archives)")
+    else:
+        feeds_file = load_feeds(ours.feeds, base_url=ours.base_url)
+    once = ours.once or backfill is not None
+    shortest = min((feed.poll_interval for feed in feeds_file.feeds), default=300.0)
     return PipelineConfig(
+        backfill=backfill,
         feeds=feeds_file.feeds,
         kafka=_kafka_settings(ours),
         topics=TopicNames(ours.topic_prefix),
         http=_http_settings(ours, feeds_file),
-        once=ours.once,
+        once=once,
         job=f"{ours.topic_prefix}-{uuid.uuid4().hex[:8]}",
         duration=ours.duration,
         tick=ours.tick if ours.tick is not None else min(5.0, shortest),
@@ -262,10 +330,42 @@ def config_from_options(options: PipelineOptions) -> PipelineConfig:
         extraction_processes=(
             ours.extraction_processes
             if ours.extraction_processes is not None
-            else default_extraction_processes(options, once=ours.once)
+            else default_extraction_processes(options, once=once)
         ),
         restart_read_timeout=ours.restart_read_timeout,
     )
+
+
+def _backfill_config(options: NewsbeamOptions) -> BackfillConfig | None:
+    """The backfill's input and filters, when ``--warc`` is given; the files are matched now, for the totals
+    of the progress display (the graph matches them again on the workers' side)."""
+    if not options.warc:
+        return None
+    try:
+        wanted = ArchiveFilter(
+            domains=_listed(options.domains),
+            since=parse_day_or_time(options.since) if options.since else None,
+            until=parse_day_or_time(options.until) if options.until else None,
+            max_record_bytes=options.max_record_bytes,
+        )
+        patterns = archive_patterns(options.warc, base=options.warc_base)
+        files = match_archives(patterns)
+    except (ValueError, OSError) as error:
+        raise ConfigError(str(error)) from error
+    if not files:
+        raise ConfigError(f"--warc matches no file: {', '.join(patterns) or ', '.join(options.warc)}")
+    return BackfillConfig(
+        patterns=patterns,
+        wanted=wanted,
+        languages=_listed(options.languages),
+        split_bytes=options.split_bytes,
+        files=tuple(files),
+    )
+
+
+def _listed(value: str | None) -> tuple[str, ...]:
+    """A comma-separated option as a tuple of its non-empty items."""
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
 
 
 def _http_settings(options: NewsbeamOptions, feeds_file: FeedsFile) -> HttpSettings:

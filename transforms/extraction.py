@@ -4,6 +4,7 @@
 page, in its extraction thread or processes; ``build_article`` makes the article from fields extracted
 elsewhere. When trafilatura finds no main text (or there is no page), the article is built from the feed
 entry's content or summary and says so in ``text_source = "feed"``; with no text anywhere, ``NoText``.
+A page read from a web archive (``Page.archived``) says ``text_source = "archive"`` instead of ``"page"``.
 
 The page is asked only for the metadata the entry lacks (``metadata_wanted``): a feed entry's title and
 date are the publisher's own and win over the page's, so looking for them in the page is wasted work.
@@ -45,7 +46,7 @@ def build_article(page: Page, fields: PageFields | None) -> Article:
     entry = page.entry
     page_text = ((fields.text if fields else None) or "").strip()
     if len(page_text) >= MIN_PAGE_TEXT:
-        text, source = page_text, "page"
+        text, source = page_text, ("archive" if page.archived is not None else "page")
     else:
         text, source = (entry.content or entry.summary).strip(), "feed"
         if not text:
@@ -69,6 +70,6 @@ def build_article(page: Page, fields: PageFields | None) -> Article:
         seen_at=entry.seen_at,
         tags=entry.tags,
         version=entry.version,
-        fetch_error=None if source == "page" else (page.error or "no main text in the page"),
+        fetch_error=None if source != "feed" else (page.error or "no main text in the page"),
         fingerprint=entry.fingerprint,
     )

@@ -44,6 +44,15 @@ class FeedEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchivedAt:
+    """Where a page was read from a web archive: the WARC/ARC file and the byte offset of its record."""
+
+    file: str
+    offset: int
+    warc_date: str  # UTC ISO 8601: when the crawler fetched the page (the record's WARC-Date)
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """The outcome of fetching one entry's article page: its body as it arrived, or why there is none.
 
@@ -57,6 +66,7 @@ class Page:
     body: bytes | None
     content_type: str | None = None  # the response's Content-Type header, charset included
     error: str | None = None  # why there is no body (the entry then falls back to feed content)
+    archived: ArchivedAt | None = None  # set when the page came from a web archive rather than a fetch
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +114,9 @@ class Article:
     feed: str
     title: str
     text: str
-    text_source: str  # "page" when trafilatura extracted it, "feed" for the entry's own content
+    # "page" when trafilatura extracted it from a fetched page, "archive" from an archived one (a backfill),
+    # "feed" for the entry's own content
+    text_source: str
     authors: tuple[str, ...]
     published: str | None
     language: str | None
@@ -133,6 +145,23 @@ class FeedPoll:
     error: str | None = None
     identity: str = ""  # how the feed's entries are told apart: "guid", "guid+link", "link" or "hash"
     encoding: str = ""  # the codec the feed body was decoded with
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveProgress:
+    """What reading part of one web-archive file has done since its last report, published to
+    ``<prefix>.ops`` so that an operator sees a backfill advance (counts add up across reports)."""
+
+    job: str
+    file: str
+    at: str  # UTC ISO 8601
+    bytes_read: int  # bytes of the file read since the last report of this part
+    records: int  # WARC/ARC records read since the last report
+    pages: int  # records kept as pages to extract
+    skipped: int  # records passed over on purpose (not a response, not HTML, not 200, filtered out)
+    dead: int  # records dead-lettered (malformed, truncated, too large, undecodable)
+    part_done: bool  # this part of the file is read to its end
+    part: tuple[int, int] = (0, 0)  # the byte range of the file this reader owns
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,10 @@ from pipeline.commands.console import STDERR, configure_logging, stop_on_sigterm
 from pipeline.config import ConfigError, PipelineConfig
 from transforms.dead_letters import RunStopped
 
-if TYPE_CHECKING:  # imported once the process runs on its final allocator (see ``run``)
+if TYPE_CHECKING:  # imported once the process runs on its final allocator (see ``launch``)
+    from pipeline.commands.backfill_progress import BackfillProgress
     from pipeline.commands.run_progress import RunProgress
+    from pipeline.launcher import RunSummary
 
 log = logging.getLogger("newsbeam")
 
@@ -81,6 +84,48 @@ def run(args: tuple[str, ...]) -> None:
     if "--help" in args or "-h" in args:
         click.echo(click.get_current_context().get_help())
         return
+    run_with_progress(args)
+
+
+def run_with_progress(args: tuple[str, ...]) -> None:
+    """``launch`` with the progress display of a bounded run (feeds, or a backfill's archives)."""
+    # progress is imported once the process runs on its final allocator (``launch`` re-executes it)
+    watchers: list[RunProgress | BackfillProgress] = []
+
+    def watch(config: PipelineConfig, show_bar: bool) -> AbstractContextManager[Any]:
+        from pipeline.commands.backfill_progress import BackfillProgress
+        from pipeline.commands.run_progress import RunProgress
+
+        if config.backfill is not None:
+            sizes = dict(config.backfill.files)
+            watchers.append(BackfillProgress(config, sizes, show_bar=show_bar))
+        elif config.once:
+            watchers.append(RunProgress(config, show_bar=show_bar))
+        else:
+            return contextlib.nullcontext()
+        return watchers[-1]
+
+    def report(summary: RunSummary, show_bar: bool) -> None:
+        from pipeline.commands.backfill_progress import BackfillProgress, report_backfill_finished
+        from pipeline.commands.run_progress import report_finished
+
+        watcher = watchers[0] if watchers else None
+        if isinstance(watcher, BackfillProgress):
+            report_backfill_finished(summary, watcher, show_bar=show_bar)
+        else:
+            report_finished(summary, watcher, show_bar=show_bar)
+
+    launch(args, watch, report)
+
+
+def launch(
+    args: tuple[str, ...],
+    watch: Callable[[PipelineConfig, bool], AbstractContextManager[Any]],
+    report: Callable[[RunSummary, bool], None],
+) -> None:
+    """Run the pipeline of ``args`` (Beam's option parser) on its final allocator: ``watch(config, show_bar)``
+    is entered around the run, ``report(summary, show_bar)`` called when it finished; a failure the run
+    explains becomes a ``ClickException``. Shared by ``run`` and ``backfill``."""
     settings = click.get_current_context().find_object(dict) or {}
     if settings.get("program"):
         # before Beam is imported: the re-executed process starts from the top
@@ -92,22 +137,14 @@ def run(args: tuple[str, ...]) -> None:
     if log_format is not None:
         configure_logging(settings.get("log_level", "INFO"), log_format)
     log_format = log_format or settings.get("log_format", "text")
-    from pipeline.commands.run_progress import RunProgress, report_finished
     from pipeline.launcher import run as run_pipeline  # imports Beam, which logs at import time
 
     allocator.log_allocator()
     show_bar = STDERR.is_terminal and log_format == "text"
-    watchers: list[RunProgress] = []
-
-    def watch(config: PipelineConfig) -> AbstractContextManager[Any]:
-        if not config.once:
-            return contextlib.nullcontext()
-        watchers.append(RunProgress(config, show_bar=show_bar))
-        return watchers[-1]
 
     stop_on_sigterm()
     try:
-        summary = run_pipeline(args, watch=watch)
+        summary = run_pipeline(args, watch=lambda config: watch(config, show_bar))
     except (ConfigError, KafkaUnreachable, TopicConflict, RunStopped) as error:
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt:
@@ -119,4 +156,4 @@ def run(args: tuple[str, ...]) -> None:
         if explained is None:
             raise
         raise click.ClickException(explained) from error
-    report_finished(summary, watchers[0] if watchers else None, show_bar=show_bar)
+    report(summary, show_bar)

@@ -69,12 +69,14 @@ class RunCounts:
         }
 
 
-class RunProgress:
-    """A context around a run: follows its topics; draws a progress bar when ``show_bar``."""
+class TopicProgress:
+    """A context around a run that follows its topics (``<prefix>.ops`` and ``.deadletter`` read, ``.articles``
+    and ``.regulation`` counted from their offsets) on a thread, and draws rich progress bars when
+    ``show_bar`` (else logs a line every ``LOG_EVERY`` seconds). Subclasses say what the bars are
+    (``_add_tasks``), what a message counts for (``_add``), and how the bars and the log line read."""
 
     def __init__(self, config: PipelineConfig, *, show_bar: bool, console: Console = STDERR) -> None:
         self.config = config
-        self.counts = RunCounts(config.topics.prefix)
         self._show_bar = show_bar
         self._console = console
         self._stop = threading.Event()
@@ -85,7 +87,23 @@ class RunProgress:
         self._lock = threading.Lock()
         self.error: str | None = None
 
-    def __enter__(self) -> RunProgress:
+    def _add_tasks(self, progress: Progress) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _add(self, message: OpsMessage) -> None:
+        raise NotImplementedError
+
+    def _count(self, counted: dict[str, int]) -> None:
+        """Articles and flagged stories, from their topics' offsets (never read back)."""
+        raise NotImplementedError
+
+    def _draw_tasks(self, progress: Progress) -> None:
+        raise NotImplementedError
+
+    def _log_progress(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> TopicProgress:
         topics = self.config.topics
         self._tail = TopicTail(
             self.config.kafka,
@@ -95,19 +113,14 @@ class RunProgress:
         )
         if self._show_bar:
             self._progress = Progress(
-                TextColumn("[bold]{task.description:<20}"),
+                TextColumn("[bold]{task.description:<28}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 console=self._console,
                 transient=False,
             )
-            self._tasks = {
-                "feeds": self._progress.add_task("feeds polled", total=len(self.config.feeds)),
-                "articles": self._progress.add_task("articles published", total=None),
-                "flagged": self._progress.add_task("flagged stories", total=None),
-                "dead": self._progress.add_task("dead letters", total=None),
-            }
+            self._tasks = self._add_tasks(self._progress)
             self._progress.start()
         self._thread = threading.Thread(target=self._follow, name="run-progress", daemon=True)
         self._thread.start()
@@ -136,35 +149,16 @@ class RunProgress:
                 return
             with self._lock:
                 for message in messages:
-                    self.counts.add(message)
+                    self._add(message)
                 self._count(counted)
             self._draw()
             if not self._show_bar and time.monotonic() - last_log >= LOG_EVERY:
                 last_log = time.monotonic()
-                log.info(
-                    "progress: %d/%d feeds polled, %d articles, %d flagged, %d dead letters",
-                    len(self.counts.feeds_polled),
-                    len(self.config.feeds),
-                    self.counts.articles,
-                    self.counts.flagged,
-                    sum(self.counts.dead_letters.values()),
-                    extra={"fields": {"event": "progress", **self.counts.as_dict()}},
-                )
-
-    def _count(self, counted: dict[str, int]) -> None:
-        """Articles and flagged stories, counted from their topics' offsets (never read back)."""
-        topics = self.config.topics
-        self.counts.articles = counted.get(topics.articles, self.counts.articles)
-        self.counts.flagged = counted.get(topics.regulation, self.counts.flagged)
+                self._log_progress()
 
     def _draw(self) -> None:
-        if self._progress is None:
-            return
-        counts = self.counts
-        self._progress.update(self._tasks["feeds"], completed=len(counts.feeds_polled))
-        self._progress.update(self._tasks["articles"], completed=counts.articles)
-        self._progress.update(self._tasks["flagged"], completed=counts.flagged)
-        self._progress.update(self._tasks["dead"], completed=sum(counts.dead_letters.values()))
+        if self._progress is not None:
+            self._draw_tasks(self._progress)
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
@@ -180,7 +174,7 @@ class RunProgress:
                 if kind is None:
                     with self._lock:
                         for message in self._tail.read_to_end(timeout=10.0):
-                            self.counts.add(message)
+                            self._add(message)
                         self._count(self._tail.counted_messages())
             except Exception as failure:
                 log.debug("could not read the last messages: %s", failure)
@@ -191,6 +185,48 @@ class RunProgress:
             for task in self._tasks.values():
                 self._progress.update(task, total=self._progress.tasks[task].completed or 1)
             self._progress.stop()
+
+
+class RunProgress(TopicProgress):
+    """A ``--once`` run's progress: feeds polled, articles, flagged stories, dead letters."""
+
+    def __init__(self, config: PipelineConfig, *, show_bar: bool, console: Console = STDERR) -> None:
+        super().__init__(config, show_bar=show_bar, console=console)
+        self.counts = RunCounts(config.topics.prefix)
+
+    def _add_tasks(self, progress: Progress) -> dict[str, Any]:
+        return {
+            "feeds": progress.add_task("feeds polled", total=len(self.config.feeds)),
+            "articles": progress.add_task("articles published", total=None),
+            "flagged": progress.add_task("flagged stories", total=None),
+            "dead": progress.add_task("dead letters", total=None),
+        }
+
+    def _add(self, message: OpsMessage) -> None:
+        self.counts.add(message)
+
+    def _log_progress(self) -> None:
+        log.info(
+            "progress: %d/%d feeds polled, %d articles, %d flagged, %d dead letters",
+            len(self.counts.feeds_polled),
+            len(self.config.feeds),
+            self.counts.articles,
+            self.counts.flagged,
+            sum(self.counts.dead_letters.values()),
+            extra={"fields": {"event": "progress", **self.counts.as_dict()}},
+        )
+
+    def _count(self, counted: dict[str, int]) -> None:
+        topics = self.config.topics
+        self.counts.articles = counted.get(topics.articles, self.counts.articles)
+        self.counts.flagged = counted.get(topics.regulation, self.counts.flagged)
+
+    def _draw_tasks(self, progress: Progress) -> None:
+        counts = self.counts
+        progress.update(self._tasks["feeds"], completed=len(counts.feeds_polled))
+        progress.update(self._tasks["articles"], completed=counts.articles)
+        progress.update(self._tasks["flagged"], completed=counts.flagged)
+        progress.update(self._tasks["dead"], completed=sum(counts.dead_letters.values()))
 
 
 def summary_table(counts: dict[str, Any], runner_counters: dict[str, int], feeds: int) -> Table:

@@ -103,6 +103,29 @@ def _heartbeat(state: MonitorState, now: float) -> Table:
     return _table("Pipeline (last heartbeat)", (("counter", "left"), ("value", "right")), rows)
 
 
+def _backfills(state: MonitorState, now: float) -> Table | None:
+    backfills = state.backfills()
+    if not backfills:
+        return None
+    rows: list[tuple[str | Text, ...]] = [
+        (
+            row["job"],
+            f"{row['parts_done']} parts / {row['files']} files",
+            str(row["records"]),
+            f"{row['records_per_second']:.0f}" if row["records_per_second"] else "-",
+            str(row["pages"]),
+            str(row["dead"]),
+            _ago(row["last_report"], now),
+        )
+        for row in backfills
+    ]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("job", "left"), ("done", "left"), ("records", "right"), ("records/s", "right"),
+        ("pages", "right"), ("dead", "right"), ("last report", "right"),
+    )  # fmt: skip
+    return _table("Backfills (archive_progress)", columns, rows)
+
+
 def _dead_letters(state: MonitorState) -> Table | None:
     reasons = state.dead_letters()["reasons"]
     if not reasons:
@@ -130,6 +153,7 @@ def render_status(state: MonitorState) -> Group:
         _verdict(state, now),
         _feeds(state, now),
         _heartbeat(state, now),
+        _backfills(state, now),
         _dead_letters(state),
         _lag(state),
     ]

@@ -83,6 +83,7 @@ def summary(state: MonitorState) -> dict[str, Any]:
         "heartbeat": beat,
         "counters": (beat or {}).get("counters") or {},
         "feeds": len(state.feeds()),
+        "backfills": state.backfills(),
         "totals": {
             k: v for k, v in state.totals().items() if k in ("consumed", "last_article", "undecodable")
         },

@@ -155,6 +155,7 @@ class MonitorState:
         self._lag: list[GroupLag] = []
         self._lag_error: str | None = None
         self._lag_checked: float | None = None
+        self._backfills: dict[str, dict[str, Any]] = {}  # job → what its archive readers reported
 
     # -- input ---------------------------------------------------------------------------------------
 
@@ -171,6 +172,8 @@ class MonitorState:
                 self._apply_poll(value, message.timestamp)
             elif kind == "ops" and value.get("event") == "heartbeat":
                 self._apply_heartbeat(value, message.timestamp)
+            elif kind == "ops" and value.get("event") == "archive_progress":
+                self._apply_archive_progress(value, message.timestamp)
             elif kind == "articles":
                 self._apply_article(value, message.timestamp)
             elif kind == "regulation":
@@ -249,6 +252,38 @@ class MonitorState:
         self._heartbeat = dict(value)
         self._heartbeat_seen = at
         self._jobs.add(str(value.get("job")))
+
+    def _apply_archive_progress(self, value: dict[str, Any], received: float) -> None:
+        at = parse_time(value.get("at")) or received
+        job = str(value.get("job") or "?")
+        backfill = self._backfills.get(job)
+        if backfill is None:
+            backfill = self._backfills[job] = {
+                "job": job, "first_report": at, "last_report": at, "files": set(), "parts_done": 0,
+                "bytes_read": 0, "records": 0, "pages": 0, "skipped": 0, "dead": 0,
+            }  # fmt: skip
+        backfill["first_report"] = min(backfill["first_report"], at)
+        backfill["last_report"] = max(backfill["last_report"], at)
+        backfill["files"].add(str(value.get("file")))
+        backfill["parts_done"] += 1 if value.get("part_done") else 0
+        for name in ("bytes_read", "records", "pages", "skipped", "dead"):
+            backfill[name] += int(value.get(name) or 0)
+
+    def backfills(self) -> list[dict[str, Any]]:
+        """What each backfill's readers reported (``archive_progress`` on the ops topic), latest first:
+        files seen, parts read to their end, bytes, records and records/s between its first and last report."""
+        with self._lock:
+            rows = []
+            for backfill in self._backfills.values():
+                span = backfill["last_report"] - backfill["first_report"]
+                rows.append(
+                    {
+                        **{k: v for k, v in backfill.items() if k != "files"},
+                        "files": len(backfill["files"]),
+                        "records_per_second": backfill["records"] / span if span > 0 else None,
+                    }
+                )
+        return sorted(rows, key=lambda row: row["last_report"], reverse=True)
 
     def _apply_article(self, value: dict[str, Any], received: float) -> None:
         name = str(value.get("feed") or "?")

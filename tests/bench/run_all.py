@@ -3,7 +3,8 @@
 Runs, each as its own process so their memory figures do not mix: bench_pipeline.py (extraction limit,
 naive script, ``newsbeam run --once`` single-process and on all cores, de-duplication state memory),
 bench_streaming_latency.py (feed-to-Kafka latency on Prism), bench_extraction.py (the raw extraction loop
-before and after: the reference call beside the pipeline's), and, when they exist, bench_flagger.py
+before and after: the reference call beside the pipeline's), bench_backfill.py (``newsbeam backfill`` over
+a WARC file against the raw loop, and reading the WARC alone), and, when they exist, bench_flagger.py
 (classification-only rate) and bench_kafka.py (publishing). One Kafka broker is started for all of them
 with deploy/local/kafka (free port, own state folder) and stopped at the end, unless ``--bootstrap`` is
 given; bench_kafka.py gets it as ``KAFKA_BOOTSTRAP_SERVERS``. Prints the summary table and writes
@@ -29,6 +30,7 @@ for _path in (REPO, BENCH):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from bench_backfill import table as backfill_table  # noqa: E402
 from bench_extraction import table as extraction_table  # noqa: E402
 from bench_pipeline import RESULTS, describe_machine, local_kafka, machine  # noqa: E402
 from bench_pipeline import table as pipeline_table  # noqa: E402
@@ -82,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         status, _ = run("bench_extraction.py", *(["--pages", "40", "--rounds", "1"] if args.quick else []))
         if status != 0:
             summary["failed"].append("bench_extraction.py")
+        status, _ = run(
+            "bench_backfill.py", "--bootstrap", bootstrap, *(["--copies", "1"] if args.quick else [])
+        )
+        if status != 0:
+            summary["failed"].append("bench_backfill.py")
         for script, extra in (
             ("bench_flagger.py", ["--seconds", "2"] if args.quick else []),
             ("bench_kafka.py", []),
@@ -97,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                 "rate": _rate(output),
                 "tail": output.strip().splitlines()[-12:],
             }
-    for name in ("pipeline", "extraction", "streaming", "kafka"):
+    for name in ("pipeline", "extraction", "streaming", "kafka", "backfill"):
         path = RESULTS / f"{name}.json"
         if path.is_file() and path.stat().st_mtime >= started:
             summary[name] = json.loads(path.read_text(encoding="utf-8"))
@@ -120,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             f"feed → Kafka p50 {s['p50']:.2f} s, p95 {s['p95']:.2f} s {verdict} (target ≤ {s['target_p95']:g} s), "
             f"max {s['max']:.2f} s, peak RSS {s['peak_rss_mb']:.0f} MB"
         )
+    if "backfill" in summary:
+        print("\n" + backfill_table(summary["backfill"]))
     flagger = summary.get("bench_flagger.py")
     if isinstance(flagger, dict) and flagger.get("rate") is not None:
         print(

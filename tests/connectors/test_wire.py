@@ -155,3 +155,43 @@ def test_the_v1_schema_still_rejects_a_broken_message() -> None:
 def test_what_is_not_an_article_is_a_wire_error(raw: bytes, reason: str) -> None:
     with pytest.raises(WireError, match=reason):
         article_from_bytes(raw)
+
+
+def _schema_file(name: str) -> dict[str, Any]:
+    schemas = Path(__file__).resolve().parents[2] / "connectors" / "schemas"
+    loaded: dict[str, Any] = json.loads((schemas / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_a_backfilled_article_validates_against_v2_and_a_v1_reader_reads_it() -> None:
+    from dataclasses import replace
+
+    value = article_to_dict(replace(_article(), text_source="archive", feed="archive"))
+    assert value["schema_version"] == 2
+    assert not list(jsonschema.Draft202012Validator(load_schema("article")).iter_errors(value))
+    # a strict v1 validator rejects the new enum value, and only that (COMPATIBILITY.md)
+    v1_errors = [
+        e.message for e in jsonschema.Draft202012Validator(_schema_file("article.v1.json")).iter_errors(value)
+    ]
+    assert len(v1_errors) == 1 and "'archive' is not one of" in v1_errors[0]
+    assert article_from_bytes(json.dumps(value).encode()).text_source == "archive"
+    # a live article still validates against both
+    live = article_to_dict(_article())
+    assert not list(jsonschema.Draft202012Validator(_schema_file("article.v1.json")).iter_errors(live))
+
+
+def test_archive_progress_reports_validate_against_the_ops_schema() -> None:
+    from connectors.wire import archive_progress_record
+    from transforms.records import ArchiveProgress
+
+    progress = ArchiveProgress(
+        job="news-1234abcd", file="s3://bucket/CC-NEWS-1.warc.gz", at="2024-10-15T12:00:00.000Z",
+        bytes_read=1000, records=3, pages=1, skipped=2, dead=0, part_done=True, part=(0, 1000),
+    )  # fmt: skip
+    record = archive_progress_record(progress, TopicNames("news"))
+    value = json.loads(record.value)
+    assert record.topic == "news.ops" and record.key == b"news-1234abcd"
+    assert value["event"] == "archive_progress" and value["part"] == [0, 1000]
+    assert not list(jsonschema.Draft202012Validator(load_schema("ops")).iter_errors(value))
+    broken = {**value, "records": -1}
+    assert list(jsonschema.Draft202012Validator(load_schema("ops")).iter_errors(broken))

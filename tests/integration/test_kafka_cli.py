@@ -117,5 +117,5 @@ def test_schema_prints_and_exports_the_shipped_schemas(tmp_path: Path) -> None:
     exported = newsbeam("schema", "--out", str(tmp_path / "schemas"))
     assert exported.returncode == 0
     files = sorted(p.name for p in (tmp_path / "schemas").iterdir())
-    assert files == ["article.v1.json", "deadletter.v1.json", "ops.v1.json"]
-    assert json.loads((tmp_path / "schemas" / "ops.v1.json").read_text()) == documents["ops"]
+    assert files == ["article.v2.json", "deadletter.v2.json", "ops.v2.json"]
+    assert json.loads((tmp_path / "schemas" / "ops.v2.json").read_text()) == documents["ops"]

@@ -39,3 +39,20 @@ def test_listing_the_commands_imports_neither_beam_nor_trafilatura() -> None:
         [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_backfill_asks_for_its_archives_and_explains_its_options() -> None:
+    from pipeline.commands.backfill import names_archives
+
+    missing = CliRunner().invoke(main, ["backfill", "--domains", "cointelegraph.com"])
+    assert missing.exit_code == 2 and "backfill needs --warc" in missing.output
+    helped = CliRunner().invoke(main, ["backfill", "--help"])
+    assert helped.exit_code == 0 and "warc.paths" in helped.output and "--languages" in helped.output
+    assert names_archives(("--warc", "x.warc.gz")) and names_archives(("--warc=x.warc.gz",))
+    assert not names_archives(("--warc-base", "dir"))
+
+
+def test_a_backfill_of_no_file_stops_with_one_line() -> None:
+    result = CliRunner().invoke(main, ["backfill", "--warc", "/nowhere/CC-NEWS-*.warc.gz"])
+    assert result.exit_code == 1
+    assert "--warc matches no file: /nowhere/CC-NEWS-*.warc.gz" in result.output

@@ -54,6 +54,13 @@ function renderSummary(summary) {
   document.getElementById("heartbeat").textContent = beat
     ? `heartbeat #${beat.sequence} of ${beat.job} (${beat.mode}${beat.final ? ", finished" : ""}) ${relative(summary.now - beat.age, summary.now)}`
     : "no heartbeat yet";
+  const backfill = (summary.backfills || [])[0];
+  document.getElementById("backfill").textContent = backfill
+    ? `backfill ${backfill.job}: ${backfill.records} records read` +
+      (backfill.records_per_second ? ` (${Math.round(backfill.records_per_second)}/s)` : "") +
+      `, ${backfill.pages} pages, ${backfill.dead} dead, ${backfill.parts_done} parts of ${backfill.files} files done,` +
+      ` last report ${relative(backfill.last_report, summary.now)}`
+    : "";
   const problems = document.getElementById("problems");
   problems.replaceChildren(...summary.health.problems.map((text) => el("li", {}, text)));
   document.getElementById("problems-section").hidden = summary.health.problems.length === 0;

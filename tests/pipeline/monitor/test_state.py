@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.monitor.state import parse_time
-from tests.pipeline.monitor.messages import T0, Clock, article, heartbeat, message, poll, state_with
+from tests.pipeline.monitor.messages import T0, Clock, article, heartbeat, iso, message, poll, state_with
 
 
 def test_parse_time_reads_our_wire_format_and_rejects_junk() -> None:
@@ -140,3 +140,36 @@ def test_series_flagged_and_dead_letters() -> None:
     assert state.dead_letters()["reasons"] == [{"stage": "ExtractArticles", "reason": "no_text", "count": 1}]
     assert state.totals()["undecodable"] == {"deadletter": 1}
     assert {row["feed"]: row["new_articles_last_hour"] for row in state.feeds()} == {"a": 2}
+
+
+def test_a_backfills_progress_reports_add_up_with_its_rate() -> None:
+    from rich.console import Console
+
+    from pipeline.monitor.screen import render_status
+
+    clock = Clock()
+    state = state_with(clock)
+
+    def progress(at: float, records: int, *, done: bool, file: str = "a.warc.gz") -> object:
+        value = {
+            "schema_version": 2, "event": "archive_progress", "job": "news-1", "file": file,
+            "at": iso(at), "bytes_read": 1000, "records": records, "pages": records // 2,
+            "skipped": records - records // 2, "dead": 0, "part_done": done, "part": [0, 1000],
+        }  # fmt: skip
+        return message("news.ops", value, at)
+
+    state.apply_all(
+        [
+            progress(T0 - 10, 500, done=False),
+            progress(T0, 300, done=True),
+            progress(T0, 200, done=True, file="b"),
+        ]
+    )  # type: ignore[list-item]
+    [row] = state.backfills()
+    assert row["records"] == 1000 and row["pages"] == 500 and row["bytes_read"] == 3000
+    assert row["files"] == 2 and row["parts_done"] == 2
+    assert row["records_per_second"] == 100.0
+    console = Console(record=True, width=160)
+    console.print(render_status(state))
+    text = console.export_text()
+    assert "Backfills" in text and "news-1" in text
