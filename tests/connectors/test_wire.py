@@ -96,9 +96,9 @@ def test_produced_articles_validate_against_the_shipped_schema() -> None:
         assert not errors, errors[0].message
 
 
-@pytest.mark.parametrize("fixture", ["article.v1.json", "article.v2.json"])
+@pytest.mark.parametrize("fixture", ["article.v1.json", "article.later.json"])
 def test_a_version_1_reader_reads_version_1_and_later_messages(fixture: str) -> None:
-    expected = _load("article.v2.expected.json")
+    expected = _load("article.later.expected.json")
     raw = (WIRE / fixture).read_bytes()
     article = article_from_bytes(raw)
     assert article.regulation is not None
@@ -117,16 +117,16 @@ def test_a_version_1_reader_reads_version_1_and_later_messages(fixture: str) -> 
     assert seen == {k: v for k, v in expected.items() if not k.startswith("_")}
 
 
-def test_the_v2_fixture_only_adds_fields() -> None:
-    v1, v2 = _load("article.v1.json"), _load("article.v2.json")
-    added = set(v2) - set(v1)
+def test_the_later_fixture_only_adds_fields() -> None:
+    v1, later = _load("article.v1.json"), _load("article.later.json")
+    added = set(later) - set(v1)
     assert added >= {"summary", "source", "translations"}  # the fixture really is a later shape
-    assert set(v1) <= set(v2)
-    assert all(v2[key] == v1[key] for key in v1 if key not in ("schema_version", "regulation"))
-    assert set(v1["regulation"]) <= set(v2["regulation"])
+    assert set(v1) <= set(later)
+    assert all(later[key] == v1[key] for key in v1 if key not in ("schema_version", "regulation"))
+    assert set(v1["regulation"]) <= set(later["regulation"])
 
 
-@pytest.mark.parametrize("fixture", ["article.v1.json", "article.v2.json"])
+@pytest.mark.parametrize("fixture", ["article.v1.json", "article.later.json"])
 def test_the_v1_schema_accepts_messages_with_extra_fields(fixture: str) -> None:
     validator = jsonschema.Draft202012Validator(load_schema("article"))
     errors = list(validator.iter_errors(_load(fixture)))
@@ -134,7 +134,7 @@ def test_the_v1_schema_accepts_messages_with_extra_fields(fixture: str) -> None:
 
 
 def test_the_v1_schema_still_rejects_a_broken_message() -> None:
-    broken = _load("article.v2.json")
+    broken = _load("article.later.json")
     del broken["url"]
     broken["regulation"]["score"] = "high"
     messages = {

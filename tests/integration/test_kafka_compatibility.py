@@ -18,15 +18,15 @@ pytestmark = pytest.mark.integration
 WIRE = Path(__file__).resolve().parents[1] / "fixtures" / "wire"
 
 
-def test_version_1_consumer_reads_version_2_messages(
+def test_version_1_consumer_reads_version_1_and_later_messages(
     kafka_settings: KafkaSettings, topic_prefix: str
 ) -> None:
     topics = TopicNames(topic_prefix)
     ensure_topics(kafka_settings, default_specs(topics, partitions=1))
-    v1, v2 = (WIRE / "article.v1.json").read_bytes(), (WIRE / "article.v2.json").read_bytes()
+    v1, later = (WIRE / "article.v1.json").read_bytes(), (WIRE / "article.later.json").read_bytes()
     producer = KafkaProducer(**kafka_settings.producer_config())
     try:
-        for raw, version in ((v1, b"1"), (v2, b"2"), (b"garbage that is not JSON", b"1")):
+        for raw, version in ((v1, b"1"), (later, b"3"), (b"garbage that is not JSON", b"1")):
             producer.send(
                 topics.articles, key=b"3f2a9c0d1e4b5a67", value=raw, headers=[("schema-version", version)]
             )
@@ -38,7 +38,7 @@ def test_version_1_consumer_reads_version_2_messages(
 
     assert len(articles) == 2  # the garbage is skipped with a warning, not a crash
     expected = {
-        k: v for k, v in json.loads((WIRE / "article.v2.expected.json").read_text()).items() if k[0] != "_"
+        k: v for k, v in json.loads((WIRE / "article.later.expected.json").read_text()).items() if k[0] != "_"
     }
     for article in articles:
         assert article.regulation is not None
