@@ -192,6 +192,12 @@ def test_leader_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
     run: subprocess.Popen[bytes] | None = None
     readers: _Readers | None = None
     try:
+        code, status = cluster.status()
+        assert code == 0, status
+        assert all(f"node {n}: running" in status for n in (1, 2, 3)), status
+        voters = re.search(r"CurrentVoters:\s*(\[.*\])", status)
+        assert voters and [v["id"] for v in json.loads(voters.group(1))] == [1, 2, 3], status
+        assert re.search(r"LeaderId:\s*[123]\b", status), status
         topics = _create_topics(cluster, f"failover-{uuid.uuid4().hex[:6]}")
         wanted = _wanted(farm)
         watch = settings_for(cluster.bootstrap)
@@ -206,10 +212,6 @@ def test_leader_killed_mid_run_loses_nothing(tmp_path: Path) -> None:
         [(still_leader, isr)] = partition_leaders(watch, topics.articles).values()
         assert still_leader == leader, "the articles partition changed leaders on its own"
         assert isr == [1, 2, 3], f"the articles partition's replicas are not all in sync: {isr}"
-        code, status = cluster.status()
-        assert code == 0, status
-        assert all(f"node {n}: running" in status for n in (1, 2, 3)), status
-        assert re.search(r"CurrentVoters:\s*\[.*\]", status) and "LeaderId:" in status, status
         at_kill = acknowledged(watch, topics.articles) or at_kill  # the latest count, just before it dies
         killed_at = cluster.kill(leader)
         killed_wall = time.time()  # once it is dead: every later write is the new leader's
