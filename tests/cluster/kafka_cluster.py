@@ -7,6 +7,7 @@ so the cluster meets neither the session broker nor another helper's.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import subprocess
 import threading
@@ -20,6 +21,8 @@ from kafka.errors import KafkaError
 from connectors.kafka_consume import end_offsets
 from connectors.kafka_settings import KafkaSettings
 from tests.conftest import KAFKA_SCRIPT, free_port
+
+log = logging.getLogger(__name__)
 
 
 def free_ports(count: int) -> list[int]:
@@ -141,7 +144,8 @@ def acknowledged(settings: KafkaSettings, topic: str) -> int | None:
     cannot say now (no leader, a node away)."""
     try:
         return sum(end_offsets(settings, topic).values())
-    except Exception:  # no leader yet, a connection to a dead node: not known now
+    except Exception as error:  # no leader yet, a connection to a dead node: not known now
+        log.info("end offsets of %s not known now: %s: %s", topic, type(error).__name__, error)
         return None
 
 
