@@ -19,17 +19,19 @@ FLINK_BEAM_VERSION := $(shell sed -nE 's/^apache-beam==([0-9.]+).*/\1/p' deploy/
 PRISM := $(NEWSBEAM_CACHE)/bin/prism
 export NEWSBEAM_PRISM := $(PRISM)
 
-.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval train-flagger bench clean browser promtool flink flink-venv test-flink
+.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval train-flagger bench clean browser promtool flink flink-venv test-flink test-cluster test-cluster-kafka
 
 help:
 	@echo "make run        set up, start local Kafka, run the pipeline on the bundled sample feeds, show flagged stories"
 	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite (but Flink)"
 	@echo "make test-flink the FlinkRunner integration test, in .venv-flink on Beam $(FLINK_BEAM_VERSION) (own Kafka)"
+	@echo "make test-cluster  failover tests on clusters of separate processes (a 3-node Kafka losing brokers)"
 	@echo "make run-live   run the streaming pipeline on deploy/feeds/default.yaml (real feeds, needs internet)"
 	@echo "make eval       regulation-flagger gate on the real test split, its regression suite, extraction quality and article fields (needs the shared corpus: NEWSBEAM_CORPUS, default ../shared/corpus)"
 	@echo "make train-flagger  retrain the flagger's model from the real labelled set (deterministic; needs the shared corpus)"
 	@echo "make bench      benchmarks: print figures and write tests/bench/results/*.json"
-	@echo "make kafka-up / kafka-down   the local single-node KRaft broker on KAFKA_PORT (default 9092)"
+	@echo "make kafka-up / kafka-down   the local single-node KRaft broker on KAFKA_PORT (default 9092);"
+	@echo "               KAFKA_NODES=3 deploy/local/kafka start|status|kill N|start-node N|stop runs a cluster"
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -115,8 +117,17 @@ typecheck: $(BIN)/.installed
 # The test session starts its own broker on a free port through deploy/local/kafka (see tests/conftest.py),
 # unless KAFKA_BOOTSTRAP_SERVERS points at one.
 # The Flink tests run on another Beam release (make test-flink): deselected here, never skipped.
+# The cluster tests (make test-cluster) start clusters of their own: deselected here too, never skipped.
 test: install browser promtool lint typecheck
-	$(BIN)/python -m pytest -m "not flink" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not flink and not cluster" $(PYTEST_ARGS)
+
+# Failover on clusters of separate processes on this machine: a three-node KRaft cluster that loses
+# brokers (tests/cluster/test_kafka_failover.py); every test starts and stops its own cluster.
+test-cluster: install
+	$(BIN)/python -m pytest -m cluster tests/cluster $(PYTEST_ARGS)
+
+test-cluster-kafka: install
+	$(BIN)/python -m pytest -m cluster tests/cluster/test_kafka_failover.py $(PYTEST_ARGS)
 
 # Its session starts its own broker too; the test fails (never skips) when the job server cannot be had.
 test-flink: flink-venv flink kafka-fetch

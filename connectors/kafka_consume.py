@@ -5,9 +5,13 @@ with a group id it joins the group. Either way it starts where ``start`` says: `
 group's committed offsets, else the beginning), ``"beginning"``, ``"end"``, or a timestamp in
 milliseconds (the first message at or after it, via ``offsets_for_times``).
 
-Offsets are committed one message at a time, after the caller has handled it: when the caller asks
-for the next message, the previous one is committed. A caller that stops in the middle of a message
-(an exception, Ctrl-C) gets it again next time: at-least-once, so deduplicate by key and ``version``.
+Only offsets of messages the caller has handled are committed: a message counts as handled when the
+caller asks for the next one. They are committed together, at most every ``COMMIT_INTERVAL`` seconds,
+before each wait for more messages and when reading stops, never one that is still in the caller's
+hands. A commit that fails (the group coordinator moving to another broker during a failover, a
+rebalance) is logged and retried with the next one instead of ending the reading. A caller that stops
+in the middle of a message (an exception, Ctrl-C) gets it again next time, and so may a reader whose
+last commits failed: at-least-once, so deduplicate by key and ``version``.
 Groups use a short session timeout (``KafkaSettings.session_timeout_ms``): joining costs about half of
 it, so kafka-python's default would keep a reader waiting for tens of seconds.
 
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka import errors as kafka_errors
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.structs import OffsetAndMetadata
 
@@ -34,6 +39,8 @@ from connectors.wire import WireError, article_from_dict
 from transforms.records import Article
 
 log = logging.getLogger(__name__)
+
+COMMIT_INTERVAL = 1.0  # seconds: handled offsets are committed together, not one round trip per message
 
 Start = Literal["committed", "beginning", "end"] | int
 """Where reading starts: the group's committed offsets, the oldest message, new messages only, or a
@@ -207,15 +214,15 @@ def consume(
     timeout: float | None = None,
     until: Callable[[], bool] | None = None,
 ) -> Generator[Message, None, None]:
-    """Yield ``topic``'s messages, committing each (with a group) once the caller asks for the next.
+    """Yield ``topic``'s messages; with a group, commit those the caller has handled (see the module).
 
     ``fallback``: where ``start="committed"`` begins for a group that has no committed offsets yet
     (and where reading without a group begins). Stops after ``max_messages``, or ``timeout`` seconds
     without a new message (None: never). ``start_offsets`` (partition → offset) overrides ``start``
-    when reading without a group. ``until``: asked after each handled (and committed) message and after
-    every empty poll; True stops, so a caller can stop cleanly (Ctrl-C, enough shown) with what it
-    handled committed.
+    when reading without a group. ``until``: asked after each handled message and after every empty poll;
+    True stops, so a caller can stop cleanly (Ctrl-C, enough shown) with what it handled committed.
     """
+    handled = _Handled()
     reset = "latest" if start == "end" or (start == "committed" and fallback == "end") else "earliest"
     consumer = new_consumer(settings, group_id=group_id, auto_offset_reset=reset)
     try:
@@ -232,6 +239,9 @@ def consume(
         count = 0
         last_message = time.monotonic()
         while max_messages is None or count < max_messages:
+            handled.commit(
+                consumer
+            )  # before waiting: what the caller handled is not held back by a quiet topic
             batch = consumer.poll(timeout_ms=500)
             if not batch:
                 if timeout is not None and time.monotonic() - last_message > timeout:
@@ -245,14 +255,52 @@ def consume(
                     yield decode_record(record)
                     # the caller came back for more: it has handled this one
                     if group_id is not None:
-                        consumer.commit({TopicPartition(record.topic, record.partition): _offset(record)})
+                        handled.add(record)
+                        handled.commit(consumer, due_only=True)
                     count += 1
                     if (max_messages is not None and count >= max_messages) or (
                         until is not None and until()
                     ):
                         return
     finally:
+        # what the caller handled; never the message in its hands when it stopped
+        handled.commit(consumer)
         consumer.close()
+
+
+class _Handled:
+    """The offsets of messages the caller has handled and that are not committed yet, per partition."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._last_commit = time.monotonic()
+
+    def add(self, record: Any) -> None:
+        self._offsets[TopicPartition(record.topic, record.partition)] = _offset(record)
+
+    def commit(self, consumer: KafkaConsumer, *, due_only: bool = False) -> None:
+        """Commit the handled offsets (``due_only``: only when ``COMMIT_INTERVAL`` has passed since the
+        last commit). A failed commit is logged and kept for the next one, for the partitions still ours."""
+        if not self._offsets or (due_only and time.monotonic() - self._last_commit < COMMIT_INTERVAL):
+            return
+        self._last_commit = time.monotonic()
+        try:
+            consumer.commit(dict(self._offsets))
+        except kafka_errors.KafkaError as error:
+            # the coordinator is moving (a broker died) or the group rebalanced: the messages stay
+            # handled, and the next commit carries their offsets (or the partition's new owner reads
+            # them again: at-least-once)
+            log.warning(
+                "could not commit the offsets of %d partition(s) of group %s yet (%s: %s); trying again",
+                len(self._offsets),
+                consumer.config.get("group_id"),
+                type(error).__name__,
+                error,
+            )
+            assigned = consumer.assignment()
+            self._offsets = {tp: offset for tp, offset in self._offsets.items() if tp in assigned}
+            return
+        self._offsets.clear()
 
 
 def read_messages(

@@ -1,8 +1,9 @@
 """The topics newsbeam publishes to, created explicitly at start-up and checked when they exist.
 
 Broker auto-creation is never relied on: a typo in a prefix must not create a topic with the broker's
-defaults. An existing topic whose partition count or cleanup policy differs from what was asked for is
-a ``TopicConflict`` with a message that says what differs.
+defaults. An existing topic whose partition count or cleanup policy differs from what was asked for, or
+that needs fewer in-sync replicas than asked for, is a ``TopicConflict`` with a message that says what
+differs.
 """
 
 from __future__ import annotations
@@ -60,25 +61,33 @@ class TopicSpec:
     configs: dict[str, str] = field(default_factory=dict)
 
 
+def min_insync_replicas(replication_factor: int) -> int:
+    """A majority of the replicas (1 → 1, 2 → 2, 3 → 2, 5 → 3): with acks=all a message is acknowledged
+    only once that many hold it, so losing a minority of brokers loses no acknowledged message, and with
+    3 replicas one broker may be away without stopping the writes."""
+    return replication_factor // 2 + 1
+
+
 def default_specs(
     names: TopicNames, *, partitions: int = 3, replication_factor: int = 1, retention_ms: int | None = None
 ) -> dict[str, TopicSpec]:
-    """Our topics and their settings: ``articles`` keeps the latest version per key (compaction)."""
-    retention = {} if retention_ms is None else {"retention.ms": str(retention_ms)}
+    """Our topics and their settings: ``articles`` keeps the latest version per key (compaction); every
+    topic asks for ``min_insync_replicas`` of its replication factor."""
+    common = {"min.insync.replicas": str(min_insync_replicas(replication_factor))}
+    if retention_ms is not None:
+        common["retention.ms"] = str(retention_ms)
     articles_policy = "compact,delete" if retention_ms is not None else "compact"
     return {
         names.articles: TopicSpec(
             partitions=partitions,
             replication_factor=replication_factor,
-            configs={"cleanup.policy": articles_policy, **retention},
+            configs={"cleanup.policy": articles_policy, **common},
         ),
         names.regulation: TopicSpec(
-            partitions=partitions, replication_factor=replication_factor, configs={**retention}
+            partitions=partitions, replication_factor=replication_factor, configs={**common}
         ),
-        names.deadletter: TopicSpec(
-            partitions=1, replication_factor=replication_factor, configs={**retention}
-        ),
-        names.ops: TopicSpec(partitions=1, replication_factor=replication_factor, configs={**retention}),
+        names.deadletter: TopicSpec(partitions=1, replication_factor=replication_factor, configs={**common}),
+        names.ops: TopicSpec(partitions=1, replication_factor=replication_factor, configs={**common}),
     }
 
 
@@ -128,6 +137,10 @@ def _check_existing(admin: KafkaAdminClient, specs: dict[str, TopicSpec]) -> Non
             value = (actual.get(key) or {}).get("value")
             if key == "cleanup.policy":
                 same = value is not None and set(str(value).split(",")) == set(wanted.split(","))
+            elif key == "min.insync.replicas":
+                # more in-sync replicas than asked for is stricter, not a conflict (a run with replication
+                # factor 1, such as the demo, may write to a cluster's replicated topics)
+                same = value is not None and str(value).isdigit() and int(value) >= int(wanted)
             else:
                 same = str(value) == wanted
             if not same:

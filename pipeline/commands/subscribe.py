@@ -1,7 +1,7 @@
 """``newsbeam subscribe TOPIC``: follow a topic as JSON lines or as a live table, with filters.
 
 Where to start: new messages only (default), ``--from-beginning``, ``--since 2h``, or, with ``--group``,
-the group's committed offsets (offsets are committed after each message is printed). Filters (flagged
+the group's committed offsets (only offsets of printed messages are committed). Filters (flagged
 only, categories, jurisdictions, languages) apply to article topics; messages that are not articles
 are skipped while a filter is on. Ctrl-C stops cleanly: what was printed stays committed, the consumer
 closes and leaves its group, and the exit status is 0.

@@ -20,7 +20,7 @@ import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
 import pipeline.options  # noqa: F401  (registers NewsbeamOptions with Beam's option parser)
-from connectors.kafka_topics import TopicNames, default_specs
+from connectors.kafka_topics import TopicNames, default_specs, min_insync_replicas
 from pipeline.cli import main as cli_main
 from pipeline.runner_choice import FLINK_VERSION
 
@@ -180,6 +180,76 @@ def test_strimzi_topics_are_the_pipelines_topics_with_its_settings() -> None:
         assert {k: str(v) for k, v in (declared.get("config") or {}).items()} == spec.configs, name
 
 
+def _local_kafka_version() -> str:
+    match = re.search(
+        r"^KAFKA_VERSION=([0-9.]+)", (DEPLOY / "local" / "kafka").read_text(encoding="utf-8"), re.M
+    )
+    assert match, "deploy/local/kafka pins KAFKA_VERSION"
+    return match.group(1)
+
+
+def test_every_run_replicates_three_times() -> None:
+    runs = [c for c in _newsbeam_commands() if c[0] == "run"]
+    assert runs and {_flag(c, "--replication-factor") for c in runs} == {"3"}
+
+
+def test_compose_runs_the_three_node_cluster_the_local_script_runs() -> None:
+    services = _compose()["services"]
+    nodes = {name: service for name, service in services.items() if name.startswith("kafka")}
+    assert sorted(nodes) == ["kafka-1", "kafka-2", "kafka-3"]
+    voters = ",".join(f"{i}@kafka-{i}:9093" for i in (1, 2, 3))
+    cluster_ids = set()
+    for name, service in nodes.items():
+        env = {k: str(v) for k, v in service["environment"].items()}
+        node = name.removeprefix("kafka-")
+        assert service["image"] == f"apache/kafka:{_local_kafka_version()}", name
+        assert env["KAFKA_NODE_ID"] == node and env["KAFKA_PROCESS_ROLES"] == "broker,controller", name
+        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092", name
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, name
+        # topics and the brokers' own (offsets, transactions): 3 copies, acknowledged by the majority
+        assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "3", name
+        assert env["KAFKA_MIN_INSYNC_REPLICAS"] == str(min_insync_replicas(3)), name
+        assert env["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] == str(min_insync_replicas(3)), name
+        assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", name
+        assert env["KAFKA_HEAP_OPTS"].split()[0] == "-Xmx512m", name
+        assert name + "-data" in _compose()["volumes"], name
+        cluster_ids.add(env["CLUSTER_ID"])
+    assert len(cluster_ids) == 1
+    clients = [s for s in services.values() if s.get("entrypoint") == ["newsbeam"]]
+    assert clients and all(
+        _flag([str(a) for a in s["command"]], "--bootstrap-servers")
+        == "kafka-1:9092,kafka-2:9092,kafka-3:9092"
+        for s in clients
+    )
+
+
+def test_strimzi_runs_the_same_cluster() -> None:
+    [kafka] = [doc for doc in _k8s_documents() if doc["kind"] == "Kafka"]
+    [pool] = [doc for doc in _k8s_documents() if doc["kind"] == "KafkaNodePool"]
+    assert kafka["spec"]["kafka"]["version"] == _local_kafka_version()
+    assert pool["spec"]["replicas"] == 3 and set(pool["spec"]["roles"]) == {"controller", "broker"}
+    config = {k: str(v) for k, v in kafka["spec"]["kafka"]["config"].items()}
+    assert config["default.replication.factor"] == config["offsets.topic.replication.factor"] == "3"
+    assert config["transaction.state.log.replication.factor"] == "3"
+    assert (
+        config["min.insync.replicas"]
+        == config["transaction.state.log.min.isr"]
+        == str(min_insync_replicas(3))
+    )
+    assert config["auto.create.topics.enable"].lower() == "false"
+
+
+def test_min_insync_replicas_is_a_majority() -> None:
+    assert [min_insync_replicas(n) for n in (1, 2, 3, 4, 5)] == [1, 2, 2, 3, 3]
+    specs = default_specs(TopicNames(PREFIX), replication_factor=3)
+    assert {spec.configs["min.insync.replicas"] for spec in specs.values()} == {"2"}
+    assert {spec.configs["min.insync.replicas"] for spec in default_specs(TopicNames(PREFIX)).values()} == {
+        "1"
+    }
+
+
 def test_every_recipe_uses_the_same_topic_prefix() -> None:
     commands = _newsbeam_commands()
     assert {c[0] for c in commands} == {"run", "monitor"}
@@ -270,7 +340,9 @@ def test_no_recipe_publishes_a_port_to_every_interface() -> None:
     # compose: every published port names the host's loopback; Kubernetes: every Service stays in the
     # cluster, Flink's REST API (it accepts jobs) included
     published = {
-        name: service.get("ports", []) for name, service in _compose()["services"].items() if service.get("ports")
+        name: service.get("ports", [])
+        for name, service in _compose()["services"].items()
+        if service.get("ports")
     }
     assert set(published) == {"flink-jobmanager", "monitor", "grafana"}
     for name, ports in published.items():
