@@ -63,14 +63,14 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-class SdkWorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):  # type: ignore[misc]  # generated, untyped
+class SdkWorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):
     """Beam's worker pool service: ``StartWorker`` and ``StopWorker``, a process per worker."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._workers: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
 
-    def StartWorker(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802  (gRPC's name)
+    def StartWorker(self, request: Any, context: grpc.ServicerContext) -> Any:  # named by the gRPC service
         key = (context.peer(), request.worker_id)
         try:
             process = subprocess.Popen(
@@ -87,7 +87,7 @@ class SdkWorkerPool(beam_fn_api_pb2_grpc.BeamFnExternalWorkerPoolServicer):  # t
         log.info("started SDK worker %s for %s (pid %d)", request.worker_id, key[0], process.pid)
         return beam_fn_api_pb2.StartWorkerResponse()
 
-    def StopWorker(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802  (gRPC's name)
+    def StopWorker(self, request: Any, context: grpc.ServicerContext) -> Any:  # named by the gRPC service
         key = (context.peer(), request.worker_id)
         with self._lock:
             process = self._workers.pop(key, None)
