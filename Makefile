@@ -19,13 +19,13 @@ FLINK_BEAM_VERSION := $(shell sed -nE 's/^apache-beam==([0-9.]+).*/\1/p' deploy/
 PRISM := $(NEWSBEAM_CACHE)/bin/prism
 export NEWSBEAM_PRISM := $(PRISM)
 
-.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval train-flagger bench clean browser promtool flink flink-venv test-flink test-cluster test-cluster-kafka
+.PHONY: help install jemalloc prism kafka-fetch kafka-up kafka-down run run-live test lint typecheck unit eval train-flagger bench clean browser promtool flink flink-venv test-flink flink-cluster-fetch test-cluster test-cluster-kafka test-cluster-flink
 
 help:
 	@echo "make run        set up, start local Kafka, run the pipeline on the bundled sample feeds, show flagged stories"
 	@echo "make test       set up, start a test Kafka, run lint, type checks and the whole test suite (but Flink)"
 	@echo "make test-flink the FlinkRunner integration test, in .venv-flink on Beam $(FLINK_BEAM_VERSION) (own Kafka)"
-	@echo "make test-cluster  failover tests on clusters of separate processes (a 3-node Kafka losing brokers)"
+	@echo "make test-cluster  failover tests on clusters of separate processes: a 3-node Kafka losing brokers, a Flink session cluster losing a task manager"
 	@echo "make run-live   run the streaming pipeline on deploy/feeds/default.yaml (real feeds, needs internet)"
 	@echo "make eval       regulation-flagger gate on the real test split, its regression suite, extraction quality and article fields (needs the shared corpus: NEWSBEAM_CORPUS, default ../shared/corpus)"
 	@echo "make train-flagger  retrain the flagger's model from the real labelled set (deterministic; needs the shared corpus)"
@@ -122,9 +122,9 @@ test: install browser promtool lint typecheck
 	$(BIN)/python -m pytest -m "not flink and not cluster" $(PYTEST_ARGS)
 
 # Failover on clusters of separate processes on this machine: a three-node KRaft cluster that loses
-# brokers (tests/cluster/test_kafka_failover.py); every test starts and stops its own cluster.
-test-cluster: install
-	$(BIN)/python -m pytest -m cluster tests/cluster $(PYTEST_ARGS)
+# brokers (tests/cluster/test_kafka_failover.py, in .venv) and a Flink session cluster that loses a task
+# manager (tests/cluster/test_flink_cluster.py, in .venv-flink); every test starts and stops its own cluster.
+test-cluster: test-cluster-kafka test-cluster-flink
 
 test-cluster-kafka: install
 	$(BIN)/python -m pytest -m cluster tests/cluster/test_kafka_failover.py $(PYTEST_ARGS)
@@ -132,6 +132,14 @@ test-cluster-kafka: install
 # Its session starts its own broker too; the test fails (never skips) when the job server cannot be had.
 test-flink: flink-venv flink kafka-fetch
 	$(FLINK_BIN)/python -m pytest -m flink tests/integration/test_flink.py $(PYTEST_ARGS)
+
+# The Flink session cluster's jars (deploy/local/flink: the Flink release of the job server's runner).
+flink-cluster-fetch:
+	@deploy/local/flink fetch >/dev/null
+
+# A session cluster of three JVMs and a worker pool on free ports, started and stopped by the test itself.
+test-cluster-flink: flink-venv flink flink-cluster-fetch kafka-fetch
+	$(FLINK_BIN)/python -m pytest -m cluster tests/cluster/test_flink_cluster.py $(PYTEST_ARGS)
 
 unit: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not integration" $(PYTEST_ARGS)

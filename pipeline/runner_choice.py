@@ -8,19 +8,21 @@
   The FnApiRunner runs a streaming pipeline stage by stage (nothing would pass the de-duplication state
   until the source ended, so an endless run would never publish) and the bundle-based DirectRunner
   rejects ``PeriodicImpulse``, the streaming clock.
-- ``FlinkRunner``: Beam's portable Flink runner. Unless told otherwise it runs an embedded Flink
-  (``--flink_master=[local]``) with the SDK workers inside this process (``--environment_type=LOOPBACK``),
-  through the job-server jar that ``make flink`` (deploy/local/flink-job-server) fetched into the cache for
-  this very Beam release: a job server of another release does not speak the same protocol, and Beam would
-  otherwise download one at run time. A cluster run passes ``--flink_master HOST:PORT`` and an
-  ``--environment_type`` its task managers can start (EXTERNAL worker pool or DOCKER; deploy/k8s).
+- ``FlinkRunner``: Beam's portable Flink runner, through the job-server jar that ``make flink``
+  (deploy/local/flink-job-server) fetched into the cache for this very Beam release: a job server of
+  another release does not speak the same protocol, and Beam would otherwise download one at run time.
+  Unless told otherwise it runs an embedded Flink (``--flink_master=[local]``) with the SDK workers inside
+  this process (``--environment_type=LOOPBACK``). With ``--flink_master HOST:PORT`` it submits to a Flink
+  session cluster (deploy/local/flink, deploy/k8s) with the cluster defaults below (``FLINK_CLUSTER_DEFAULTS``).
 - anything else (``DataflowRunner``, ``PortableRunner``...) is Beam's to handle.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import apache_beam
@@ -40,6 +42,48 @@ FLINK_RUNNERS = ("FlinkRunner", "flink")
 # Maven Central serves whole.
 FLINK_VERSION = "1.19"
 FLINK_LOCAL_MASTERS = ("[local]", "[auto]")
+
+
+@dataclass(frozen=True, slots=True)
+class FlinkClusterDefaults:
+    """What a run on a Flink session cluster (``--flink_master HOST:PORT``) gets unless its flags say otherwise.
+
+    - ``environment_type``/``environment_config``: the Python workers come from the SDK worker pool beside
+      each task manager (Beam's EXTERNAL environment): the recipes' sidecar on localhost:50000, and the
+      local cluster's pool (deploy/local/flink, FLINK_WORKER_POOL_PORT, default 50000).
+    - ``parallelism``: the cluster's ``parallelism.default`` (deploy/flink/cluster.yaml). Beam would take
+      its own job server's Flink configuration instead, which is 1 when it has none.
+    - ``checkpointing_interval_ms``: a streaming run checkpoints its state (per-feed schedules and
+      validators, seen article ids, heartbeat counters) this often, so a lost task manager costs at most
+      that much work to redo; Beam leaves checkpointing off.
+    """
+
+    environment_type: str = "EXTERNAL"
+    environment_config: str = "localhost:50000"
+    parallelism: int = 2
+    checkpointing_interval_ms: int = 10_000
+
+
+FLINK_CLUSTER_DEFAULTS = FlinkClusterDefaults()
+
+
+class FlinkJobServerOptions(PipelineOptions):
+    """Options of Beam's Java Flink runner that newsbeam sets for a cluster run.
+
+    The job server declares them to the SDK when a job is submitted, so they are accepted on the command
+    line anyway; declared here too, they can be given a default before that (``configure_flink``).
+    """
+
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--checkpointing_interval",
+            type=int,
+            default=None,
+            help="milliseconds between Flink checkpoints (default: "
+            f"{FLINK_CLUSTER_DEFAULTS.checkpointing_interval_ms} for a streaming run on a Flink cluster, "
+            "else off)",
+        )
 
 
 class RunnerUnavailable(RuntimeError):
@@ -80,24 +124,32 @@ def locate_flink_job_server() -> str:
     )
 
 
-def configure_flink(options: PipelineOptions) -> None:
-    """Fill in the FlinkRunner options the user left out: embedded Flink, in-process SDK workers, cached jar.
+def configure_flink(options: PipelineOptions, *, once: bool) -> None:
+    """Fill in the FlinkRunner options the user left out.
 
-    ``--parallelism`` defaults to the machine's cores on the embedded Flink (what Flink would pick, made
-    explicit so a run states it); on a cluster Flink's own configuration decides.
+    An embedded Flink (no ``--flink_master``, or ``[local]``): SDK workers in this process, and
+    ``--parallelism`` the machine's cores (what Flink would pick, made explicit so a run states it). A
+    Flink cluster (``--flink_master HOST:PORT``): ``FLINK_CLUSTER_DEFAULTS``. Either way, the job server
+    from the cache.
     """
     flink = options.view_as(FlinkRunnerOptions)
     if not flink.flink_master or flink.flink_master == "[auto]":
         flink.flink_master = "[local]"
     local = flink.flink_master in FLINK_LOCAL_MASTERS
     portable = options.view_as(PortableOptions)
-    if local and not portable.environment_type:
-        portable.environment_type = "LOOPBACK"
+    cluster = FLINK_CLUSTER_DEFAULTS
+    if not portable.environment_type:
+        portable.environment_type = "LOOPBACK" if local else cluster.environment_type
+        if not local and not portable.environment_config:
+            portable.environment_config = cluster.environment_config
     if not flink.flink_job_server_jar:
         flink.flink_job_server_jar = locate_flink_job_server()
     flink.flink_version = FLINK_VERSION
-    if local and (flink.parallelism is None or flink.parallelism < 1):
-        flink.parallelism = os.cpu_count() or 1
+    if flink.parallelism is None or flink.parallelism < 1:
+        flink.parallelism = (os.cpu_count() or 1) if local else cluster.parallelism
+    job_server = options.view_as(FlinkJobServerOptions)
+    if not local and not once and job_server.checkpointing_interval is None:
+        job_server.checkpointing_interval = cluster.checkpointing_interval_ms
 
 
 def _without_embedded_state_cache() -> None:
@@ -137,7 +189,7 @@ def choose_runner(options: PipelineOptions, *, once: bool) -> PipelineRunner | N
 
         return PrismRunner()
     if name in FLINK_RUNNERS:
-        configure_flink(options)
+        configure_flink(options, once=once)
     return None
 
 

@@ -71,24 +71,19 @@ def worker_pool() -> Iterator[str]:
             pool.wait(timeout=30)
 
 
-def run_once(farm: FeedFarm, bootstrap: str, parallelism: int, environment: str, jar: str) -> dict[str, Any]:
-    """One bounded Flink run over the whole farm; returns its figures."""
-    prefix = f"bench-flink-{uuid.uuid4().hex[:8]}"
+def timed_run(farm: FeedFarm, bootstrap: str, prefix: str, args: list[str]) -> dict[str, Any]:
+    """Run ``newsbeam run ARGS --once`` over the farm into topics ``prefix.*``: the articles, the seconds
+    from the farm's first request to the last article's producer timestamp, and the command's wall time."""
     with tempfile.TemporaryDirectory() as scratch:
         feeds_file = farm.write_feeds_file(Path(scratch) / "feeds.yaml")
-        args = [
+        command = [
             sys.executable, "-m", "pipeline.cli", "run", "--feeds", str(feeds_file), "--once",
-            "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
-            "--runner", "FlinkRunner", "--flink_job_server_jar", jar, "--parallelism", str(parallelism),
+            "--bootstrap-servers", bootstrap, "--topic-prefix", prefix, *args,
         ]  # fmt: skip
         farm.first_request = None
-        with worker_pool() if environment == "worker-pool" else _nothing() as pool:
-            if pool is not None:
-                args += ["--environment_type", "EXTERNAL", "--environment_config", pool]
-                args += ["--sdk_worker_parallelism", str(parallelism)]
-            started = time.time()
-            done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=1800, check=False)
-            wall = time.time() - started
+        started = time.time()
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=1800, check=False)
+        wall = time.time() - started
     if done.returncode != 0:
         raise RuntimeError(f"run failed ({done.returncode}): {done.stderr[-3000:]}")
     settings = KafkaSettings(bootstrap_servers=bootstrap)
@@ -96,15 +91,26 @@ def run_once(farm: FeedFarm, bootstrap: str, parallelism: int, environment: str,
         m.timestamp_ms / 1000
         for m in read_messages(settings, f"{prefix}.articles", from_beginning=True, timeout=3)
     ]
-    first = farm.first_request or started
-    busy = max(stamps) - first if stamps else float("nan")
+    busy = max(stamps) - (farm.first_request or started) if stamps else float("nan")
+    return {"articles": len(stamps), "busy": busy, "wall": wall}
+
+
+def run_once(farm: FeedFarm, bootstrap: str, parallelism: int, environment: str, jar: str) -> dict[str, Any]:
+    """One bounded Flink run over the whole farm; returns its figures."""
+    prefix = f"bench-flink-{uuid.uuid4().hex[:8]}"
+    args = ["--runner", "FlinkRunner", "--flink_job_server_jar", jar, "--parallelism", str(parallelism)]
+    with worker_pool() if environment == "worker-pool" else _nothing() as pool:
+        if pool is not None:
+            args += ["--environment_type", "EXTERNAL", "--environment_config", pool]
+            args += ["--sdk_worker_parallelism", str(parallelism)]
+        run = timed_run(farm, bootstrap, prefix, args)
     return {
         "parallelism": parallelism,
         "environment": environment,
-        "articles": len(stamps),
-        "seconds_first_request_to_last_article": round(busy, 2),
-        "articles_per_second": round(len(stamps) / busy, 2) if stamps else 0.0,
-        "wall_seconds": round(wall, 2),
+        "articles": run["articles"],
+        "seconds_first_request_to_last_article": round(run["busy"], 2),
+        "articles_per_second": round(run["articles"] / run["busy"], 2) if run["articles"] else 0.0,
+        "wall_seconds": round(run["wall"], 2),
     }
 
 
@@ -143,16 +149,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 figures = run_once(farm, options.bootstrap, parallelism, options.environment, options.jar)
                 results.append(figures)
                 print(json.dumps(figures))
-    best = {p: max(r["articles_per_second"] for r in results if r["parallelism"] == p) for p in (1, 2)}
+    report(results, "articles_per_second", "articles/s", pages.source, vars(options), "flink.json")
+    return 0
+
+
+def report(
+    results: list[dict[str, Any]], key: str, unit: str, pages: str, options: dict[str, Any], file: str
+) -> None:
+    """Print the best rate ``key`` of each parallelism and the ratio; write them to ``RESULTS / file``."""
+    repeat = options["repeat"]
+    best = {p: max(r[key] for r in results if r["parallelism"] == p) for p in (1, 2)}
     ratio = best[2] / best[1] if best[1] else float("nan")
-    print(f"| parallelism | articles/s (best of {options.repeat}) |\n|---|---|")
+    print(f"| parallelism | {unit} (best of {repeat}) |\n|---|---|")
     for parallelism, rate in best.items():
         print(f"| {parallelism} | {rate:.1f} |")
     print(f"ratio 2/1: {ratio:.2f}×")
     RESULTS.mkdir(exist_ok=True)
-    summary = {"pages": pages.source, "options": vars(options), "runs": results, "ratio": round(ratio, 3)}
-    (RESULTS / "flink.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    return 0
+    summary = {"pages": pages, "options": options, "runs": results, "ratio": round(ratio, 3)}
+    (RESULTS / file).write_text(json.dumps(summary, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -22,13 +22,15 @@ from apache_beam.options.pipeline_options import PipelineOptions
 import pipeline.options  # noqa: F401  (registers NewsbeamOptions with Beam's option parser)
 from connectors.kafka_topics import TopicNames, default_specs, min_insync_replicas
 from pipeline.cli import main as cli_main
-from pipeline.runner_choice import FLINK_VERSION
+from pipeline.runner_choice import FLINK_CLUSTER_DEFAULTS, FLINK_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 K8S = DEPLOY / "k8s"
 DOCKERFILE = DEPLOY / "Dockerfile"
+FLINK_CLUSTER = DEPLOY / "flink" / "cluster.yaml"
+LOCAL_FLINK = DEPLOY / "local" / "flink"
 CODE = [*REPO.glob("pipeline/**/*.py"), *REPO.glob("connectors/**/*.py"), *REPO.glob("transforms/**/*.py")]
 PREFIX = "news"  # the topic prefix every recipe runs with (the CLI's default)
 
@@ -297,8 +299,15 @@ def test_an_unknown_flag_is_caught() -> None:
 
 def test_workers_reach_the_worker_pool_the_recipes_start() -> None:
     compose = _compose()["services"]
-    assert compose["beam-worker-pool"]["command"] == ["--worker_pool"]
-    assert compose["beam-worker-pool"]["network_mode"] == "service:flink-taskmanager"
+    taskmanagers = sorted(
+        name for name, service in compose.items() if service.get("command") == "taskmanager"
+    )
+    assert taskmanagers == ["flink-taskmanager-1", "flink-taskmanager-2"]
+    pools = {
+        name: service for name, service in compose.items() if service.get("command") == ["--worker_pool"]
+    }
+    # one pool beside each task manager, in its network namespace
+    assert sorted(pool["network_mode"] for pool in pools.values()) == [f"service:{tm}" for tm in taskmanagers]
     sidecars = [c for d in _k8s_documents() for c in _containers(d) if c.get("args") == ["--worker_pool"]]
     assert [port["containerPort"] for c in sidecars for port in c["ports"]] == [50000]
     for args in (c for c in _newsbeam_commands() if c[0] == "run"):
@@ -393,3 +402,96 @@ def test_the_image_installs_what_workers_import() -> None:
     assert "pip install --no-cache-dir ." in dockerfile
     assert "ENTRYPOINT" not in "".join(line for line in dockerfile.splitlines() if not line.startswith("#"))
     assert apache_beam.__version__  # the SDK the tests run is the one the image's tag names, when pinned
+
+
+# ------------------------------------------------------------------------------------ the Flink cluster
+
+
+def _cluster_settings() -> dict[str, str]:
+    """deploy/flink/cluster.yaml, the settings every newsbeam Flink cluster shares, as Flink reads them."""
+    settings = yaml.safe_load(FLINK_CLUSTER.read_text(encoding="utf-8"))
+    return {
+        key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in settings.items()
+    }
+
+
+def _compose_flink_properties() -> dict[str, dict[str, str]]:
+    """FLINK_PROPERTIES of every Flink service in compose, parsed."""
+    found = {}
+    for name, service in _compose()["services"].items():
+        if str(service.get("image", "")).startswith("flink:"):
+            parsed = yaml.safe_load(service["environment"]["FLINK_PROPERTIES"])
+            found[name] = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in parsed.items()}
+    return found
+
+
+def _flink_deployment() -> dict[str, Any]:
+    [flink] = [doc for doc in _k8s_documents() if doc["kind"] == "FlinkDeployment"]
+    return flink
+
+
+def test_every_flink_cluster_has_the_settings_the_local_cluster_ran_with() -> None:
+    shared = _cluster_settings()
+    assert shared["restart-strategy.type"] == "fixed-delay" and shared["state.backend.type"] == "hashmap"
+    assert "deploy/flink/cluster.yaml" in LOCAL_FLINK.read_text(
+        encoding="utf-8"
+    )  # the local cluster's config
+    compose = _compose_flink_properties()
+    assert sorted(compose) == ["flink-jobmanager", "flink-taskmanager-1", "flink-taskmanager-2"]
+    for name, properties in compose.items():
+        assert {key: properties.get(key) for key in shared} == shared, name
+    k8s = {key: str(value) for key, value in _flink_deployment()["spec"]["flinkConfiguration"].items()}
+    assert {key: k8s.get(key) for key in shared} == shared
+
+
+def test_a_lost_taskmanager_leaves_enough_slots_for_the_job() -> None:
+    shared = _cluster_settings()
+    slots = int(shared["taskmanager.numberOfTaskSlots"])
+    assert int(shared["parallelism.default"]) == FLINK_CLUSTER_DEFAULTS.parallelism <= slots
+    assert _flink_deployment()["spec"]["taskManager"]["replicas"] == 2
+    for args in (c for c in _newsbeam_commands() if c[0] == "run"):
+        assert int(_flag(args, "--parallelism")) == FLINK_CLUSTER_DEFAULTS.parallelism <= slots
+
+
+def test_cluster_jobs_run_with_the_options_the_code_gives_a_cluster_run() -> None:
+    # the recipes submit with PortableRunner, which gets no defaults from pipeline/runner_choice.py: they
+    # state the ones a FlinkRunner run on a cluster gets
+    for args in (c for c in _newsbeam_commands() if c[0] == "run"):
+        options = PipelineOptions(args[1:]).get_all_options()
+        assert options["environment_type"] == FLINK_CLUSTER_DEFAULTS.environment_type
+        assert options["environment_config"] == FLINK_CLUSTER_DEFAULTS.environment_config
+        assert options["checkpointing_interval"] == FLINK_CLUSTER_DEFAULTS.checkpointing_interval_ms
+
+
+def test_checkpoints_are_on_storage_every_flink_process_shares() -> None:
+    directory = "/flink-data/checkpoints"
+    services = {
+        n: s for n, s in _compose()["services"].items() if str(s.get("image", "")).startswith("flink:")
+    }
+    for name, properties in _compose_flink_properties().items():
+        assert properties["state.checkpoints.dir"] == f"file://{directory}", name
+        assert "flink-data:/flink-data" in services[name]["volumes"], name
+    assert "flink-data" in _compose()["volumes"]
+    spec = _flink_deployment()["spec"]
+    assert spec["flinkConfiguration"]["state.checkpoints.dir"] == f"file://{directory}"
+    claims = set()
+    for role in ("jobManager", "taskManager"):
+        pod = spec[role]["podTemplate"]["spec"]
+        [main] = [c for c in pod["containers"] if c["name"] == "flink-main-container"]
+        assert {"name": "flink-data", "mountPath": "/flink-data"} in main["volumeMounts"], role
+        claims |= {
+            v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"] if v["name"] == "flink-data"
+        }
+    [claim] = claims
+    [pvc] = [
+        d for d in _k8s_documents() if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == claim
+    ]
+    assert pvc["spec"]["accessModes"] == ["ReadWriteMany"]
+
+
+def test_the_local_cluster_runs_the_flink_release_of_the_runner_line() -> None:
+    script = LOCAL_FLINK.read_text(encoding="utf-8")
+    match = re.search(r"^FLINK_VERSION=([0-9.]+)", script, re.MULTILINE)
+    assert match and match.group(1).startswith(FLINK_VERSION + "."), match
+    # its classes come from Maven, the same artifacts as the job server's runner depends on
+    assert "<artifactId>flink-clients</artifactId><version>$FLINK_VERSION</version>" in script
