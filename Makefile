@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NEWSBEAM_CACHE ?= $(HOME)/.cache/newsbeam
+LEXICON := transforms/regulation/lexicon/compiled.json
 export NEWSBEAM_CACHE
 KAFKA_PORT ?= 9092
 export KAFKA_PORT
@@ -45,7 +46,12 @@ $(PRISM):
 	mkdir -p $(dir $@)
 	GOBIN=$(dir $@) go install github.com/apache/beam/sdks/v2/go/cmd/prism@v$(BEAM_VERSION)
 
-install: $(BIN)/.installed $(PRISM) kafka-fetch jemalloc
+install: $(BIN)/.installed $(PRISM) kafka-fetch jemalloc $(LEXICON)
+
+# the regulation lexicon's YAML compiled to JSON, which every process reads ~0.15 s faster at start-up
+# (transforms/regulation/lexicon: a missing or stale file is never read, only slower to do without)
+$(LEXICON): $(BIN)/.installed $(wildcard transforms/regulation/lexicon/*.yaml)
+	$(BIN)/python -m transforms.regulation.lexicon
 
 # `newsbeam run` re-executes itself on jemalloc when it is installed (pipeline/allocator.py: extraction ~10%
 # faster). Optional: without apt or root the pipeline runs on the system allocator and logs so.

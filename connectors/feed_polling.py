@@ -469,7 +469,8 @@ class PollFeeds(
         )
         outputs = (
             fetched
-            | "KeyByFeed" >> beam.Map(_keyed_by_feed)
+            # a str key: the state of a feed is keyed by a deterministic coder
+            | "KeyByFeed" >> beam.Map(_keyed_by_feed).with_output_types(beam.typehints.KV[str, Any])
             | "Poll" >> beam.ParDo(_PollFeedFn(self._http)).with_outputs(DEAD_LETTER, OPS, main="entries")
         )
         return outputs.entries, outputs[DEAD_LETTER], outputs[OPS]

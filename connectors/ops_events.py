@@ -36,6 +36,10 @@ def publish_heartbeat(settings: KafkaSettings, topics: TopicNames, heartbeat: He
         producer.close(timeout=10)
 
 
+# A broker answers one connection's requests in order, so an offsets query waits behind the fetch long-poll
+# in flight (kafka-python's default holds it 500 ms). The tail asks for offsets between short polls.
+TAIL_FETCH_WAIT_MS = 100
+
 # what TopicTail yields: the consumer's own message record (topic, offsets, timestamp, decoded JSON value)
 OpsMessage = Message
 
@@ -66,7 +70,12 @@ class TopicTail:
 
     def _ensure(self) -> KafkaConsumer:
         if self._consumer is None:
-            self._consumer = new_consumer(self.settings, group_id=None, auto_offset_reset="earliest")
+            self._consumer = new_consumer(
+                self.settings,
+                group_id=None,
+                auto_offset_reset="earliest",
+                fetch_max_wait_ms=TAIL_FETCH_WAIT_MS,
+            )
         missing = [topic for topic in (*self.topics, *self.counted) if topic not in self._assigned]
         if missing:
             consumer = self._consumer

@@ -38,7 +38,10 @@ def read_published(
     A missing topic is an empty map. Messages that are not article JSON are skipped.
     """
     deadline = time.monotonic() + timeout
-    consumer = new_consumer(settings, group_id=None, auto_offset_reset="earliest")
+    # it never creates the topic it reads: the launcher creates it, compacted, at the same time
+    consumer = new_consumer(
+        settings, group_id=None, auto_offset_reset="earliest", allow_auto_create_topics=False
+    )
     published: dict[str, tuple[str, str, int]] = {}
     try:
         partitions = consumer.partitions_for_topic(topic) or set()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,11 +73,17 @@ def run_config(
     runner_name = describe_runner(runner, options)  # before Beam builds the runner named in the options
     # the run's one worker is this process: its extraction processes start now, beside the set-up below
     ahead = config.extraction_processes if one_worker_here(options, once=config.once) else 0
-    with extraction_pools_ahead(ahead) as pools_ahead:
-        result = _start_and_wait(runner, runner_name, options, config, watch, pools_ahead)
-    counters, distributions = runner_metrics(result)
-    if config.once:
-        _send_final_heartbeat(config, started_at, counters)
+    with (
+        extraction_pools_ahead(ahead) as pools_ahead,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="final-heartbeat") as heartbeat,
+    ):
+        pipeline = _prepare(runner, runner_name, options, config, pools_ahead)
+        with watch(config) if watch is not None else contextlib.nullcontext():
+            result = pipeline.run()
+            result.wait_until_finish()
+            counters, distributions = runner_metrics(result)
+            if config.once:  # sent while the progress display reads the topics to their end
+                heartbeat.submit(_send_final_heartbeat, config, started_at, counters)
     return RunSummary(
         runner=runner_name,
         state=str(result.state),
@@ -123,27 +130,31 @@ def _send_final_heartbeat(config: PipelineConfig, started_at: str, counters: dic
         log.warning("could not publish the final heartbeat to %s: %s", config.topics.ops, error)
 
 
-def _start_and_wait(
+def _prepare(
     runner: PipelineRunner | None,
     runner_name: str,
     options: PipelineOptions,
     config: PipelineConfig,
-    watch: RunWatcher | None,
     pools_ahead: Shared,
-) -> PipelineResult:
-    """Topics, the published articles, the graph; then run it on ``runner`` until it finishes."""
-    if config.create_topics:
-        created = ensure_topics(
-            config.kafka,
-            default_specs(
-                config.topics,
-                partitions=config.partitions,
-                replication_factor=config.replication_factor,
-                retention_ms=config.retention_ms,
-            ),
+) -> beam.Pipeline:
+    """Topics, the published articles, and the graph on ``runner``."""
+    # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup).
+    # Read while the topics are checked: both mostly wait for the broker. A topic created meanwhile is empty.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-published") as reader:
+        reading = reader.submit(
+            read_published, config.kafka, config.topics.articles, timeout=config.restart_read_timeout
         )
-        if created:
-            log.info("created topics: %s", ", ".join(created))
+        if config.create_topics:
+            ensure_topics(  # it logs the topics it created
+                config.kafka,
+                default_specs(
+                    config.topics,
+                    partitions=config.partitions,
+                    replication_factor=config.replication_factor,
+                    retention_ms=config.retention_ms,
+                ),
+            )
+        published = reading.result()
     if config.backfill is not None:
         log.info(
             "backfilling from %d archive file(s) (%.1f MB) on %s, publishing to %s.* at %s",
@@ -162,8 +173,6 @@ def _start_and_wait(
             config.topics.prefix,
             config.kafka.bootstrap_servers,
         )
-    # restart safety: what earlier runs published (acknowledged) is not published again (transforms.dedup)
-    published = read_published(config.kafka, config.topics.articles, timeout=config.restart_read_timeout)
     pipeline = beam.Pipeline(runner=runner, options=options)
     if config.backfill is not None:
         build_backfill_graph(pipeline, config, published=published, extraction_pools_ahead=pools_ahead)
@@ -175,7 +184,4 @@ def _start_and_wait(
             extraction_pools_ahead=pools_ahead,
             several_workers=spreads_over_workers(pipeline.runner, options),
         )
-    with watch(config) if watch is not None else contextlib.nullcontext():
-        result = pipeline.run()
-        result.wait_until_finish()
-    return result
+    return pipeline

@@ -124,7 +124,11 @@ class DropDuplicates(
         published = entries.pipeline | "PublishedEarlier" >> beam.Create(sorted(self._published.items()))
         outputs = (
             entries
-            | "KeyByArticleId" >> beam.Map(lambda entry: (entry.article_id, entry))
+            # a str key: the state of an article id is keyed by a deterministic coder
+            | "KeyByArticleId"
+            >> beam.Map(lambda entry: (entry.article_id, entry)).with_output_types(
+                beam.typehints.KV[str, Any]
+            )
             | "KeepFirstVersions"
             >> beam.ParDo(_DropDuplicatesFn(), beam.pvalue.AsDict(published)).with_outputs(
                 DEAD_LETTER, main="entries"

@@ -55,6 +55,15 @@ class _ExplainedStops(logging.Filter):
         return True
 
 
+class _BeamImportNotices(logging.Filter):
+    """Drops the warning Beam logs on the root logger whenever it is imported without Google's BigQuery
+    client: newsbeam never uses BigQuery, so every run would otherwise begin with a warning that asks for
+    nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "root" and "apache_beam" in record.pathname and "apitools" in record.msg)
+
+
 class _ClientErrorsInOneLine(logging.Filter):
     """kafka-python logs a lost connection with its traceback (``log.exception``) and then reconnects or
     gives up on its own; the error's class and message are what an operator needs, on the record's line."""
@@ -84,6 +93,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_ExplainedStops())
+    handler.addFilter(_BeamImportNotices())
     if getattr(logging, level.upper(), logging.INFO) > logging.DEBUG:
         handler.addFilter(_ClientErrorsInOneLine())
     root = logging.getLogger()

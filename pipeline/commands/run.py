@@ -23,7 +23,7 @@ from pipeline.commands.console import STDERR, configure_logging, stop_on_sigterm
 from pipeline.config import ConfigError, PipelineConfig
 from transforms.dead_letters import RunStopped
 
-if TYPE_CHECKING:  # imported once the process runs on its final allocator (see ``launch``)
+if TYPE_CHECKING:  # imported when a run starts: they import Beam
     from pipeline.commands.backfill_progress import BackfillProgress
     from pipeline.commands.run_progress import RunProgress
     from pipeline.launcher import RunSummary
@@ -89,7 +89,7 @@ def run(args: tuple[str, ...]) -> None:
 
 def run_with_progress(args: tuple[str, ...]) -> None:
     """``launch`` with the progress display of a bounded run (feeds, or a backfill's archives)."""
-    # progress is imported once the process runs on its final allocator (``launch`` re-executes it)
+    # imported when the run starts: they import Beam
     watchers: list[RunProgress | BackfillProgress] = []
 
     def watch(config: PipelineConfig, show_bar: bool) -> AbstractContextManager[Any]:
@@ -126,13 +126,8 @@ def launch(
     """Run the pipeline of ``args`` (Beam's option parser) on its final allocator: ``watch(config, show_bar)``
     is entered around the run, ``report(summary, show_bar)`` called when it finished; a failure the run
     explains becomes a ``ClickException``. Shared by ``run`` and ``backfill``."""
+    # the real program already runs on its final allocator: ``pipeline.cli`` re-executed it before this import
     settings = click.get_current_context().find_object(dict) or {}
-    if settings.get("program"):
-        # before Beam is imported: the re-executed process starts from the top
-        try:
-            allocator.reexec_with_allocator()
-        except ValueError as error:
-            raise click.ClickException(str(error)) from error
     args, log_format = pop_log_format(args)
     if log_format is not None:
         configure_logging(settings.get("log_level", "INFO"), log_format)

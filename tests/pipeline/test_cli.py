@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -56,3 +57,38 @@ def test_a_backfill_of_no_file_stops_with_one_line() -> None:
     result = CliRunner().invoke(main, ["backfill", "--warc", "/nowhere/CC-NEWS-*.warc.gz"])
     assert result.exit_code == 1
     assert "--warc matches no file: /nowhere/CC-NEWS-*.warc.gz" in result.output
+
+
+def test_leaving_after_a_run_waits_for_threads_runs_exit_handlers_and_keeps_the_exit_status(
+    tmp_path: Path,
+) -> None:
+    program = f"""
+import atexit, threading, time
+from pathlib import Path
+from pipeline.cli import leave
+
+folder = Path({str(tmp_path)!r})
+atexit.register(lambda: (folder / "exit-handler").write_text("ran"))
+def late() -> None:
+    time.sleep(0.3)
+    (folder / "thread").write_text("finished")
+threading.Thread(target=late).start()
+print("printed before leaving", end="")
+leave(3)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stdout == "printed before leaving"
+    assert (tmp_path / "thread").read_text() == "finished"
+    assert (tmp_path / "exit-handler").read_text() == "ran"
+
+    message = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import leave; leave('stopped: the reason')"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (message.returncode, message.stderr) == (1, "stopped: the reason\n")

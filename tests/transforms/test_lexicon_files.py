@@ -267,3 +267,41 @@ def test_unparsable_and_duplicate_terms_are_caught() -> None:
         "ab*c",
     ]
     assert _duplicates(["law", "laws", "law"]) == ["law"]
+
+
+def test_the_compiled_documents_are_read_only_when_they_match_the_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for path in FILES:
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(lexicon, "FOLDER", tmp_path)
+    lexicon.load.cache_clear()
+    try:
+        parsed = lexicon.load()  # nothing compiled yet: the YAML
+        compiled = lexicon.compile_documents()
+        assert json.loads(compiled.read_text(encoding="utf-8"))["documents"]["en"] == _read(
+            tmp_path / "en.yaml"
+        )
+
+        # compiled and current: read without parsing any YAML
+        def no_yaml(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("parsed YAML although the compiled documents are current")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(yaml, "load", no_yaml)
+            lexicon.load.cache_clear()
+            assert lexicon.load() == parsed
+
+        # an edited file makes the compiled documents stale: the YAML is read again
+        english = _read(tmp_path / "en.yaml")
+        english["not_name_words"] = [*english["not_name_words"], "Zzyzx"]
+        (tmp_path / "en.yaml").write_text(yaml.safe_dump(english, allow_unicode=True), encoding="utf-8")
+        lexicon.load.cache_clear()
+        assert lexicon.load().languages["en"] == english
+
+        # a damaged compiled file is not read either
+        compiled.write_text('{"fingerprint": ', encoding="utf-8")
+        lexicon.load.cache_clear()
+        assert lexicon.load().languages["en"] == english
+    finally:
+        lexicon.load.cache_clear()

@@ -15,6 +15,8 @@ or a scope term of an unknown topic would otherwise be dropped without a word.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -23,7 +25,17 @@ from typing import Any, Final
 
 import yaml
 
-__all__ = ["FOLDER", "LANGUAGES", "NEUTRAL_FILES", "LexiconError", "LexiconFiles", "load", "problems"]
+__all__ = [
+    "COMPILED",
+    "FOLDER",
+    "LANGUAGES",
+    "NEUTRAL_FILES",
+    "LexiconError",
+    "LexiconFiles",
+    "compile_documents",
+    "load",
+    "problems",
+]
 
 FOLDER: Final = Path(__file__).resolve().parent
 
@@ -46,6 +58,9 @@ LANGUAGES: Final[tuple[str, ...]] = (
 )
 NEUTRAL_FILES: Final[tuple[str, ...]] = ("concepts", "places", "organisations")
 
+# the YAML files' documents, compiled by ``compile_documents`` (not in the repository: ``make install`` writes it)
+COMPILED: Final = "compiled.json"
+
 # libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,20 +79,56 @@ class LexiconFiles:
     languages: dict[str, dict[str, Any]]  # by language code, in ``LANGUAGES`` order
 
 
-def _read(name: str) -> dict[str, Any]:
-    with (FOLDER / f"{name}.yaml").open(encoding="utf-8") as handle:
-        document: dict[str, Any] = yaml.load(handle, Loader=_Loader)
-    return document
+def _texts() -> dict[str, bytes]:
+    return {name: (FOLDER / f"{name}.yaml").read_bytes() for name in (*NEUTRAL_FILES, *LANGUAGES)}
+
+
+def _fingerprint(texts: Mapping[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name, text in texts.items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(text).digest())
+    return digest.hexdigest()
+
+
+def _documents() -> dict[str, dict[str, Any]]:
+    """Every file's document by name: from ``compiled.json`` when it was compiled from these very files
+    (JSON reads ~30 times faster than the YAML parses: ~5 ms instead of ~0.15 s of every process's start),
+    else parsed from the YAML."""
+    texts = _texts()
+    try:
+        compiled = json.loads((FOLDER / COMPILED).read_bytes())
+        if compiled.get("fingerprint") == _fingerprint(texts):
+            documents: dict[str, dict[str, Any]] = compiled["documents"]
+            return documents
+    except (OSError, ValueError, AttributeError, KeyError):
+        pass
+    return {name: yaml.load(text, Loader=_Loader) for name, text in texts.items()}
+
+
+def compile_documents() -> Path:
+    """Write ``compiled.json``, the YAML files' documents as JSON under their fingerprint (``make install``
+    runs it; a stale or missing file is never read, only slower to do without)."""
+    texts = _texts()
+    documents = {name: yaml.load(text, Loader=_Loader) for name, text in texts.items()}
+    target = FOLDER / COMPILED
+    partial = target.with_suffix(".part")
+    partial.write_text(
+        json.dumps({"fingerprint": _fingerprint(texts), "documents": documents}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    partial.replace(target)  # whole or absent for a process reading it meanwhile
+    return target
 
 
 @cache
 def load() -> LexiconFiles:
     """Every lexicon file, parsed on the first call; raises ``LexiconError`` when the files do not fit together."""
+    documents = _documents()
     files = LexiconFiles(
-        concepts=_read("concepts"),
-        places=_read("places"),
-        organisations=_read("organisations"),
-        languages={language: _read(language) for language in LANGUAGES},
+        concepts=documents["concepts"],
+        places=documents["places"],
+        organisations=documents["organisations"],
+        languages={language: documents[language] for language in LANGUAGES},
     )
     found = problems(files)
     if found:
