@@ -23,6 +23,8 @@ Run it alone with ``python tests/bench/feed_farm.py --feeds 10 --entries 50`` to
 from __future__ import annotations
 
 import argparse
+import email.utils
+import hashlib
 import http.server
 import json
 import random
@@ -131,11 +133,21 @@ def load_pages(folder: Path | None = ZYTE_ITEMS, *, generated: int = 120) -> Pag
     return generated_pages(generated)
 
 
+# items are dated as real feeds date them (93% of the entries of the shared corpus's feeds carry a date)
+_DATED_FROM = 1_780_000_000  # epoch seconds (2026-05-28)
+
+
+def _pub_date(guid: str) -> str:
+    """A stable ``pubDate`` per item: the same on every poll, so a re-polled item is no new version."""
+    minutes = int(hashlib.sha256(guid.encode()).hexdigest()[:6], 16) % 100_000
+    return email.utils.formatdate(_DATED_FROM - 60 * minutes, usegmt=True)
+
+
 def _rss(title: str, items: list[tuple[str, str, str, str]]) -> bytes:
-    """RSS 2.0 with ``(title, link, guid, description)`` items."""
+    """RSS 2.0 with ``(title, link, guid, description)`` items, each with its ``pubDate``."""
     body = "".join(
         f"<item><title>{escape(t)}</title><link>{escape(link)}</link><guid>{escape(guid)}</guid>"
-        f"<description>{escape(description)}</description></item>"
+        f"<pubDate>{_pub_date(guid)}</pubDate><description>{escape(description)}</description></item>"
         for t, link, guid, description in items
     )
     return (
