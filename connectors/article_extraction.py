@@ -40,7 +40,7 @@ from connectors.in_flight import Done, InFlight, Overdue
 from connectors.watchdog import TimedOut, Watchdog
 from transforms.dead_letters import DEAD_LETTER, dead_letter
 from transforms.extraction import NoText, build_article, extract_article, metadata_wanted
-from transforms.page_fields import PageFields
+from transforms.extraction_fields import PageFields
 from transforms.records import Article, DeadLetter, Page
 
 log = logging.getLogger(__name__)

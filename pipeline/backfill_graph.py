@@ -61,7 +61,7 @@ def build_backfill_graph(
         processes=config.extraction_processes, pools_ahead=extraction_pools_ahead
     )
     # a bounded run builds only the lexicons of the languages it meets
-    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation(warm_up_lexicon=False)
+    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation(warm_up_models=False)
     wanted = (
         flagged
         | "KeepLanguages" >> KeepLanguages(backfill.languages)

@@ -154,7 +154,7 @@ def build_graph(
     )
     # a bounded run builds only the lexicons of the languages it meets, after its first pages arrive;
     # a streaming run builds them all at setup so that no article waits for its language's build
-    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation(warm_up_lexicon=not config.once)
+    flagged, flag_dead = articles | "FlagRegulation" >> FlagRegulation(warm_up_models=not config.once)
     article_messages, record_dead = flagged | "ArticleRecords" >> GuardedFlatMap(
         "ArticleRecords", article_records, topics
     )

@@ -12,8 +12,7 @@ date are the publisher's own and win over the page's, so looking for them in the
 
 from __future__ import annotations
 
-from transforms.page_fields import PageFields, extract_page_fields
-from transforms.page_metadata import Wanted
+from transforms.extraction_fields import PageFields, Wanted
 from transforms.records import Article, FeedEntry, Page
 
 __all__ = ["MIN_PAGE_TEXT", "NoText", "build_article", "extract_article", "metadata_wanted"]
@@ -29,6 +28,10 @@ def extract_article(page: Page) -> Article:
     """Build the article for ``page``; raises ``NoText`` when there is nothing to read."""
     if not page.body:
         return build_article(page, None)
+    # trafilatura is imported by the first extraction: a launcher whose pages go to extraction processes
+    # builds articles from their fields and never needs it (a tenth of a second of its start-up)
+    from transforms.page_fields import extract_page_fields
+
     fields = extract_page_fields(page.body, page.content_type, page.final_url, metadata_wanted(page.entry))
     return build_article(page, fields)
 

@@ -3,10 +3,10 @@
 The DoFn only calls the pure functions ``detect_language`` and ``flag_regulation``; an article the
 flagger chokes on becomes a dead letter (reason ``flagging_error``) instead of stopping the run.
 
-By default every language's lexicon automaton is built in ``setup()``, so no article waits for one; that is
-most of a worker's start-up, and it comes before the stage's first element. ``warm_up_lexicon=False`` leaves
-each automaton to its language's first article instead: a bounded run builds only the languages it meets,
-and its first feed polls are not held back.
+By default every language's lexicon automaton and the language-identification model are loaded in
+``setup()``, so no article waits for them; that is most of a worker's start-up, and it comes before the
+stage's first element. ``warm_up_models=False`` leaves each to its first use instead: a bounded run builds only
+the languages it meets, and a run with nothing new builds none.
 """
 
 from __future__ import annotations
@@ -38,17 +38,16 @@ def flag_article(article: Article) -> Article:
 
 
 class _FlagRegulationFn(beam.DoFn):
-    def __init__(self, warm_up_lexicon: bool = True) -> None:
-        self._warm_up_lexicon = warm_up_lexicon
+    def __init__(self, warm_up_models: bool = True) -> None:
+        self._warm_up_models = warm_up_models
         self.flagged = Metrics.counter(STAGE, "flagged")
         self.checked = Metrics.counter(STAGE, "checked")
 
     def setup(self) -> None:
-        if self._warm_up_lexicon:
-            # every language's lexicon automaton once per worker, not on each language's first article
+        if self._warm_up_models:
+            # every language's lexicon automaton and the language model once per worker, not on first use
             warm_up((None, *LANGUAGES))
-        # the language model is small: not on the first article
-        detect_language("A sentence to load the language model with.")
+            detect_language("A sentence to load the language model with.")
 
     def process(self, article: Article) -> Iterator[Article | TaggedOutput[str, DeadLetter]]:
         try:
@@ -79,16 +78,17 @@ class FlagRegulation(
 ):
     """Articles → flagged articles; returns ``(articles, dead_letters)``.
 
-    ``warm_up_lexicon``: build every language's lexicon automaton in the workers' ``setup()`` (the default,
-    for streaming: no article waits), or each on its language's first article (bounded runs: less start-up).
+    ``warm_up_models``: build every language's lexicon automaton and load the language model in the workers'
+    ``setup()`` (the default, for streaming: no article waits), or each on first use (bounded runs: less
+    start-up).
     """
 
-    def __init__(self, *, warm_up_lexicon: bool = True) -> None:
+    def __init__(self, *, warm_up_models: bool = True) -> None:
         super().__init__()
-        self._warm_up_lexicon = warm_up_lexicon
+        self._warm_up_models = warm_up_models
 
     def expand(self, articles: PCollection[Article]) -> tuple[PCollection[Article], PCollection[DeadLetter]]:
-        outputs = articles | "Flag" >> beam.ParDo(_FlagRegulationFn(self._warm_up_lexicon)).with_outputs(
+        outputs = articles | "Flag" >> beam.ParDo(_FlagRegulationFn(self._warm_up_models)).with_outputs(
             DEAD_LETTER, main="articles"
         )
         return outputs.articles, outputs[DEAD_LETTER]

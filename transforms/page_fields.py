@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import trafilatura
 from lxml.html import HtmlElement
 
+from transforms.extraction_fields import EVERY_FIELD, PageFields, Wanted
 from transforms.page_encoding import decode_html
-from transforms.page_metadata import EVERY_FIELD, PageMetadata, Wanted, page_metadata
+from transforms.page_metadata import PageMetadata, page_metadata
 
 # warms lxml's parser and trafilatura's lazily built tables, so the first real page is not the slow one
 _WARM_UP_HTML = (
@@ -31,17 +31,6 @@ _WARM_UP_HTML = (
     + "A sentence that warms up the extractor. " * 20
     + "</p></article></body></html>"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class PageFields:
-    """What trafilatura found in a page; ``None`` fields were not found."""
-
-    text: str | None
-    title: str | None
-    author: str | None  # trafilatura's "; "-separated author list
-    date: str | None
-    language: str | None
 
 
 def extract_fields(html: str, url: str | None, wanted: Wanted = EVERY_FIELD) -> PageFields | None:

@@ -27,26 +27,11 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import DEFAULT_CONFIG, Document, set_date_params
 
+from transforms.extraction_fields import Wanted
+
 log = logging.getLogger(__name__)
 
-__all__ = ["EVERY_FIELD", "NO_FIELD", "PageMetadata", "Wanted", "page_metadata"]
-
-
-@dataclass(frozen=True, slots=True)
-class Wanted:
-    """Which metadata to look for in a page: what the article's feed entry did not give."""
-
-    title: bool = True
-    authors: bool = True
-    date: bool = True
-
-    @property
-    def anything(self) -> bool:
-        return self.title or self.authors or self.date
-
-
-EVERY_FIELD = Wanted()
-NO_FIELD = Wanted(title=False, authors=False, date=False)
+__all__ = ["PageMetadata", "page_metadata"]
 
 
 @dataclass(frozen=True, slots=True)

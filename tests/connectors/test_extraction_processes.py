@@ -16,8 +16,8 @@ from connectors import extraction_processes
 from connectors.extraction_processes import ExtractionProcesses
 from tests.conftest import SAMPLES
 from tests.waiting import wait_for
+from transforms.extraction_fields import EVERY_FIELD, Wanted
 from transforms.page_fields import extract_page_fields
-from transforms.page_metadata import EVERY_FIELD, Wanted
 
 AUTHORS_ONLY = Wanted(title=False, authors=True, date=False)
 

@@ -32,7 +32,7 @@ for _path in (str(REPO), str(EVAL)):
 
 from regulation_set import corpus_root  # noqa: E402
 
-from transforms.page_fields import PageFields  # noqa: E402
+from transforms.extraction_fields import PageFields  # noqa: E402
 from transforms.records import FeedEntry  # noqa: E402
 
 __all__ = [

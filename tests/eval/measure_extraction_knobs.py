@@ -35,9 +35,10 @@ from extraction_pages import (
 )
 
 from transforms.extraction import MIN_PAGE_TEXT
+from transforms.extraction_fields import Wanted
 from transforms.page_encoding import decode_html
 from transforms.page_fields import extract_fields
-from transforms.page_metadata import Wanted, page_metadata
+from transforms.page_metadata import page_metadata
 
 AUTHORS = Wanted(title=False, authors=True, date=False)
 # main-text options: the reference's, then each knob over them

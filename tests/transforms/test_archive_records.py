@@ -20,8 +20,8 @@ from transforms.archive_records import (
 )
 from transforms.captures import fingerprinted, latest_capture
 from transforms.extraction import build_article
+from transforms.extraction_fields import PageFields
 from transforms.ids import article_id
-from transforms.page_fields import PageFields
 from transforms.records import ArchivedAt
 
 RESPONSE = ArchiveRecord(

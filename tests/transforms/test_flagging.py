@@ -9,6 +9,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+import transforms.language as language_identification
 import transforms.regulation.matcher as matcher
 from transforms.flagging import FlagRegulation, _FlagRegulationFn
 from transforms.records import Article
@@ -30,11 +31,14 @@ def _built_languages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, 
 @pytest.mark.parametrize("ahead", [True, False], ids=["ahead", "on first use"])
 def test_setup_builds_every_language_only_when_asked_to(monkeypatch: pytest.MonkeyPatch, ahead: bool) -> None:
     asked = _built_languages(monkeypatch)
-    _FlagRegulationFn(warm_up_lexicon=ahead).setup()
+    language_identification._get_detector.cache_clear()
+    _FlagRegulationFn(warm_up_models=ahead).setup()
     if ahead:
         assert {language for language, _scope in asked} >= {None, "en", "de", "ru", "zh"}
+        assert language_identification._get_detector.cache_info().currsize == 1
     else:
         assert asked == []
+        assert language_identification._get_detector.cache_info().currsize == 0
 
 
 def test_automata_left_to_first_use_flag_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,7 +57,7 @@ def test_automata_left_to_first_use_flag_the_same(monkeypatch: pytest.MonkeyPatc
     )
     asked = _built_languages(monkeypatch)
     with TestPipeline(runner="FnApiRunner") as p:
-        articles, _dead = p | beam.Create([article]) | FlagRegulation(warm_up_lexicon=False)
+        articles, _dead = p | beam.Create([article]) | FlagRegulation(warm_up_models=False)
         assert_that(
             articles | beam.Map(lambda a: (a.language, a.regulation is not None and a.regulation.flagged)),
             equal_to([("en", True)]),

@@ -15,10 +15,10 @@ import transforms.page_metadata as page_metadata_module
 from tests.conftest import SAMPLES
 from tests.eval.extraction_pages import bare_entry, with_full_metadata
 from transforms.extraction import NoText, build_article, extract_article, metadata_wanted
+from transforms.extraction_fields import EVERY_FIELD, NO_FIELD, Wanted
 from transforms.feed_parsing import parse_feed
 from transforms.page_encoding import decode_html
 from transforms.page_fields import MAIN_TEXT_OPTIONS, extract_fields
-from transforms.page_metadata import EVERY_FIELD, NO_FIELD, Wanted
 from transforms.records import Article, Feed, FeedEntry, Page
 
 PAGES = sorted(SAMPLES.glob("*/*.html"))
