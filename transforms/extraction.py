@@ -37,11 +37,8 @@ def extract_article(page: Page) -> Article:
 
 
 def metadata_wanted(entry: FeedEntry) -> Wanted:
-    """What ``build_article`` will take from the page rather than from ``entry``: ask the page for that only.
-
-    Authors always: a feed entry carries none.
-    """
-    return Wanted(title=not entry.title, authors=True, date=not entry.published)
+    """What ``build_article`` will take from the page rather than from ``entry``: ask the page for that only."""
+    return Wanted(title=not entry.title, authors=not entry.authors, date=not entry.published)
 
 
 def build_article(page: Page, fields: PageFields | None) -> Article:
@@ -55,9 +52,11 @@ def build_article(page: Page, fields: PageFields | None) -> Article:
         if not text:
             why = page.error or ("the page has no extractable text" if page.body else "no page")
             raise NoText(f"no text in the page ({why}) nor in the feed entry")
-    # the feed's title and timestamp are the publisher's own; the page's fill the gaps
+    # the feed's title, byline and timestamp are the publisher's own; the page's fill the gaps
     title = entry.title or ((fields.title if fields else None) or "")
-    authors = tuple(a.strip() for a in ((fields.author if fields else None) or "").split(";") if a.strip())
+    authors = entry.authors or tuple(
+        a.strip() for a in ((fields.author if fields else None) or "").split(";") if a.strip()
+    )
     published = entry.published or (fields.date if fields else None)
     declared = fields.language if fields else None
     return Article(

@@ -33,6 +33,7 @@ import feedparser
 import lxml.html
 from feedparser.datetimes import _parse_date as parse_feed_date
 
+from transforms.bylines import byline_authors
 from transforms.dead_letters import well_formed
 from transforms.feed_encoding import DecodedFeed, decode_feed
 from transforms.ids import article_id, canonical_url, choose_identity, content_hash, entry_key
@@ -78,6 +79,7 @@ class _RawItem:
     summary: str
     content: str
     published: str | None
+    bylines: tuple[str, ...] = ()  # author names as the feed gave them
 
 
 def html_to_text(fragment: str) -> str:
@@ -159,10 +161,31 @@ def _json_items(text: str, base: str) -> tuple[list[_RawItem], str, str, str | N
                 summary=_text(raw.get("summary") or ""),
                 content=_text(raw.get("content_html") or raw.get("content_text") or ""),
                 published=_iso_text(raw.get("date_published")) or _iso_text(raw.get("date_modified")),
+                bylines=_json_bylines(raw),
             )
         )
     title = _text(document.get("title") or "")
     return items, f"json{number}", _text(document.get("language") or ""), warning, title
+
+
+def _json_bylines(raw: dict[str, Any]) -> tuple[str, ...]:
+    """JSON Feed's ``authors`` (1.1) or ``author`` (1.0): objects with a ``name``."""
+    people = raw.get("authors")
+    if not isinstance(people, list):
+        people = [raw.get("author")]
+    return tuple(
+        _text(person["name"])
+        for person in people
+        if isinstance(person, dict) and isinstance(person.get("name"), str)
+    )
+
+
+def _xml_bylines(raw: Any) -> tuple[str, ...]:
+    """feedparser's ``authors`` (every dc:creator, <author>, Atom <author>): names only, never a bare email."""
+    names = tuple(
+        str(person.get("name") or "") for person in raw.get("authors") or () if isinstance(person, dict)
+    )
+    return tuple(name for name in names if name.strip())
 
 
 def _text(value: Any) -> str:
@@ -225,6 +248,8 @@ def _xml_items(
     if not result.get("version") and not result.entries:
         problem = result.get("bozo_exception")
         raise InvalidFeed(f"not a feed: {problem or 'no feed elements found'}")
+    # Atom (RFC 4287 4.2.1): the feed's authors apply to an entry that names none of its own (nor a source's)
+    feed_bylines = _xml_bylines(result.feed) if str(result.get("version") or "").startswith("atom") else ()
     items: list[_RawItem] = []
     for raw in result.entries:
         contents = raw.get("content") or []
@@ -237,6 +262,7 @@ def _xml_items(
                 content=max((c.get("value", "") for c in contents), key=len, default=""),
                 # dict.get: FeedParserDict maps a missing "updated_parsed" to "published_parsed", with a warning
                 published=_iso(raw.get("published_parsed") or dict.get(raw, "updated_parsed")),
+                bylines=_xml_bylines(raw) or _xml_bylines(raw.get("source") or {}) or feed_bylines,
             )
         )
     problem = result.get("bozo_exception")
@@ -323,6 +349,7 @@ def parse_feed(
                 content=content,
                 published=item.published,
                 language_hint=language,
+                authors=byline_authors(item.bylines),
                 tags=feed.tags,
                 seen_at=seen_at,
             )

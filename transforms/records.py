@@ -41,6 +41,7 @@ class FeedEntry:
     seen_at: str = ""  # UTC ISO 8601: when the poll saw the entry
     version: int = 1  # bumped when the same feed later changes the entry's title or content
     fingerprint: str = ""  # hash of title + text that versions are told apart by (set by DropDuplicates)
+    authors: tuple[str, ...] = ()  # the feed's byline, normalised (transforms.bylines); () when it gave none
 
 
 @dataclass(frozen=True, slots=True)

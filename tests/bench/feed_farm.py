@@ -64,6 +64,7 @@ class PageSet:
     pages: tuple[bytes, ...]
     source: str
     titles: tuple[str, ...] = field(default=())
+    authors: tuple[str, ...] = field(default=())  # trafilatura's author of each page ("" when none)
 
     def page_of(self, index: int) -> bytes:
         """The page behind the farm's ``index``-th entry (feed by feed): the pages cycle."""
@@ -75,6 +76,14 @@ def _title_of(html: bytes) -> str:
     if not match:
         return ""
     return " ".join(match.group(1).decode("utf-8", "replace").split())[:200]
+
+
+def _author_of(html: bytes) -> str:
+    """The page's author as trafilatura reads it: what a feed entry's byline for the page would name."""
+    import trafilatura
+
+    found = trafilatura.extract_metadata(html.decode("utf-8", "replace"))
+    return (found.author if found is not None else None) or ""
 
 
 def words(count: int, *, seed: int = 8) -> str:
@@ -128,7 +137,10 @@ def load_pages(folder: Path | None = ZYTE_ITEMS, *, generated: int = 120) -> Pag
         if paths:
             pages = tuple(path.read_bytes() for path in paths)
             return PageSet(
-                pages, f"{len(pages)} Zyte benchmark pages ({folder})", tuple(map(_title_of, pages))
+                pages,
+                f"{len(pages)} Zyte benchmark pages ({folder})",
+                tuple(map(_title_of, pages)),
+                tuple(map(_author_of, pages)),
             )
     return generated_pages(generated)
 
@@ -143,15 +155,31 @@ def _pub_date(guid: str) -> str:
     return email.utils.formatdate(_DATED_FROM - 60 * minutes, usegmt=True)
 
 
-def _rss(title: str, items: list[tuple[str, str, str, str]]) -> bytes:
-    """RSS 2.0 with ``(title, link, guid, description)`` items, each with its ``pubDate``."""
+# items carry a byline as real feeds do: 141 of the 263 entries of the shared corpus's feeds (54%) name an author
+_BYLINE_SHARE = 54
+
+
+def _byline(guid: str, author: str) -> str:
+    """A stable ``dc:creator`` for about half the items: the page's own author, when it has one."""
+    if (
+        not author
+        or int(hashlib.sha256(b"byline" + guid.encode()).hexdigest()[:6], 16) % 100 >= _BYLINE_SHARE
+    ):
+        return ""
+    return f"<dc:creator>{escape(author)}</dc:creator>"
+
+
+def _rss(title: str, items: list[tuple[str, str, str, str, str]]) -> bytes:
+    """RSS 2.0 with ``(title, link, guid, description, author)`` items, each with its ``pubDate``."""
     body = "".join(
         f"<item><title>{escape(t)}</title><link>{escape(link)}</link><guid>{escape(guid)}</guid>"
-        f"<pubDate>{_pub_date(guid)}</pubDate><description>{escape(description)}</description></item>"
-        for t, link, guid, description in items
+        f"<pubDate>{_pub_date(guid)}</pubDate>{_byline(guid, author)}"
+        f"<description>{escape(description)}</description></item>"
+        for t, link, guid, description, author in items
     )
     return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>{escape(title)}</title>'
         f"<link>http://127.0.0.1/</link><description>benchmark feed</description>{body}</channel></rss>"
     ).encode()
 
@@ -275,6 +303,7 @@ class FeedFarm:
                     f"{self.base_url}/pages/live/{k}.html",
                     f"live-{k}",
                     f"Added at {added:.3f}",
+                    self._author(k),
                 )
                 for k, added in live
             ]
@@ -291,6 +320,7 @@ class FeedFarm:
                     f"{self.publisher_url(feed)}/gone/{feed}/{j}.html",
                     f"tiny-{feed}-{j}",
                     f"Brief number {j} of feed {feed}: {_WORDS[j % len(_WORDS)]} news in one line.",
+                    "",
                 )
                 for j in range(self.entries)
             ]
@@ -301,10 +331,15 @@ class FeedFarm:
                 f"{self.publisher_url(feed)}/pages/{feed}/{j}.html",
                 f"farm-{feed}-{j}",
                 "A one-line summary of the story.",
+                self._author(feed * self.entries + j),
             )
             for j in range(self.entries)
         ]
         return _rss(f"farm {feed}", items)
+
+    def _author(self, index: int) -> str:
+        authors = self.page_set.authors
+        return authors[index % len(authors)] if authors else ""
 
     def _title(self, index: int) -> str:
         titles = self.page_set.titles

@@ -91,7 +91,23 @@ def test_the_page_is_asked_only_for_what_the_entry_lacks() -> None:
     entry = bare_entry("https://news.example/a")
     assert metadata_wanted(entry) == EVERY_FIELD
     dated = replace(entry, title="Title", published="2026-11-23T08:00:00Z")
-    assert metadata_wanted(dated) == Wanted(title=False, authors=True, date=False)  # a feed has no authors
+    assert metadata_wanted(dated) == Wanted(title=False, authors=True, date=False)
+    assert metadata_wanted(replace(dated, authors=("Jordan Avery",))) == NO_FIELD
+
+
+def test_the_feed_byline_is_the_article_author_and_the_page_fills_the_gap() -> None:
+    entries = _sample_entries()
+    for url, entry in entries.items():
+        path = SAMPLES / url.rsplit("/", 2)[-2] / url.rsplit("/", 1)[-1]
+        if not path.exists() or path.stem == "broken-page":
+            continue
+        page = Page(entry, url, 200, path.read_bytes(), CONTENT_TYPE)
+        from_page = extract_article(Page(bare_entry(url), url, 200, path.read_bytes(), CONTENT_TYPE))
+        article = extract_article(page)
+        assert from_page.authors, url  # every sample page names its author
+        # no field that the page filled goes missing when the feed's byline spares the author search
+        assert article.authors == (entry.authors or from_page.authors), url
+        assert article.authors == from_page.authors, url  # the sample's feeds and pages name the same people
 
 
 @pytest.mark.parametrize(
