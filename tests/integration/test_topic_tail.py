@@ -59,12 +59,17 @@ def test_reading_to_the_end_reads_every_message_and_waits_for_none_once_there(
         tail.open()
         try:
             assert len(list(tail.read_to_end(timeout=30))) == 3
+            # the real poll, counted: at the end, reading to the end must not poll (and wait) at all
+            polls: list[float] = []
+            real_poll = tail.poll
 
-            def no_waiting(timeout: float = 0.5) -> list[OpsMessage]:
-                raise AssertionError("polled (and waited) with nothing left to read")
+            def counted_poll(timeout: float = 0.5) -> list[OpsMessage]:
+                polls.append(timeout)
+                return real_poll(timeout)
 
-            monkeypatch.setattr(tail, "poll", no_waiting)
+            monkeypatch.setattr(tail, "poll", counted_poll)
             assert list(tail.read_to_end(timeout=30)) == []
+            assert polls == [], "polled (and waited) with nothing left to read"
         finally:
             tail.close()
     finally:
