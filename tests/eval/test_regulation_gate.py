@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,14 +59,53 @@ def test_the_team_written_items_stay_a_passing_regression_suite() -> None:
     assert not failures, failures
 
 
+# Training is deterministic, but the floating-point kernels under scikit-learn differ between CPUs (an AMD and
+# an Intel host round the same fit apart in the fifth decimal of ~100 of 32,742 weights): on another machine
+# the retrained model is the shipped one within these tolerances, on the machine that trained it byte for byte.
+WEIGHT_TOLERANCE = 1e-4
+
+
 @needs_corpus
 @pytest.mark.slow
 def test_make_train_flagger_reproduces_the_shipped_model(tmp_path: Path) -> None:
     pytest.importorskip("sklearn", reason="scikit-learn is a dev dependency (make install puts it in .venv)")
     from train_flagger import main
 
+    from transforms.regulation.model import LinearModel
+
     output = tmp_path / "model.json.gz"
     assert main(["--output", str(output), "--quiet"]) == 0
-    assert output.read_bytes() == MODEL_PATH.read_bytes(), (
-        "retrain with `make train-flagger` and commit the model"
-    )
+    if output.read_bytes() == MODEL_PATH.read_bytes():
+        return
+    retrained, shipped = (LinearModel.from_json(_read_gzip_json(path)) for path in (output, MODEL_PATH))
+    hint = "retrain with `make train-flagger` and commit the model"
+    assert retrained.weights.keys() == shipped.weights.keys(), hint
+    assert abs(retrained.bias - shipped.bias) <= WEIGHT_TOLERANCE, hint
+    far = {
+        name: (weight, shipped.weights[name])
+        for name, weight in retrained.weights.items()
+        if abs(weight - shipped.weights[name]) > WEIGHT_TOLERANCE
+    }
+    assert not far, (hint, sorted(far.items())[:10])
+    assert _close(retrained.trained, shipped.trained), (hint, retrained.trained, shipped.trained)
+
+
+def _read_gzip_json(path: Path) -> dict[str, Any]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data: dict[str, Any] = json.load(handle)
+    return data
+
+
+def _close(left: Any, right: Any) -> bool:
+    """Equal, numbers within ``WEIGHT_TOLERANCE`` (what the model records of its training: data, choices, scores)."""
+    if isinstance(left, float) or isinstance(right, float):
+        return (
+            isinstance(left, int | float)
+            and isinstance(right, int | float)
+            and abs(left - right) <= WEIGHT_TOLERANCE
+        )
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(_close(left[key], right[key]) for key in left)
+    if isinstance(left, list) and isinstance(right, list):
+        return len(left) == len(right) and all(_close(a, b) for a, b in zip(left, right, strict=True))
+    return bool(left == right)
