@@ -2,7 +2,9 @@
 scope topics.
 
 One automaton per language is built once per process, lazily, over lower-cased keys, from the tables of the
-lexicon modules (``taxonomy``, ``places``, ``entities``), which read the data files in ``lexicon/``.
+lexicon modules (``taxonomy``, ``places``, ``entities``), which read the data files in ``lexicon/``; the keys
+and rules of every language are precompiled at install (``PRECOMPILED``), so a process usually builds only the
+Rust automaton.
 Case-sensitive terms (``=SEC``, ``=Meta``, ``=EUA``) share that automaton: their hits are kept only when the
 original text spells them exactly, so the article is walked once, not twice. Each key maps to every lexicon
 entry that spells it, so one scan serves all of them.
@@ -21,16 +23,30 @@ one ("projeto de lei" over "lei", "インドネシア" over "インド"), only t
 from __future__ import annotations
 
 import functools
+import hashlib
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 from transforms.regulation import entities, places, taxonomy
 
-__all__ = ["CONCEPTS", "Entry", "Kind", "Scan", "lower_preserving_length", "scan", "sentence_ends", "warm_up"]
+__all__ = [
+    "CONCEPTS",
+    "PRECOMPILED",
+    "Entry",
+    "Kind",
+    "Scan",
+    "lower_preserving_length",
+    "precompile",
+    "scan",
+    "sentence_ends",
+    "warm_up",
+]
 
 
 class Kind(IntEnum):
@@ -292,11 +308,22 @@ _Rule = tuple[int, int, tuple[Any, ...], tuple[_Target, ...] | None]
 
 
 class _Automaton:
-    """The automaton of one language and, per pattern id, the entries behind it."""
+    """The automaton of one language and, per pattern id, the entries behind it (``rules``)."""
 
-    def __init__(self, lexicon: _Lexicon, language: str | None, scope: bool = False) -> None:
+    def __init__(self, keys: list[str], rules: list[_Rule] | None = None, *, search: Any = None) -> None:
         import ahocorasick_rs
 
+        self.keys = keys
+        # ContiguousNFA: the fastest of the library's implementations on our articles (measured against the DFA
+        # and the non-contiguous NFA), and a tenth of the DFA's build time.
+        self.search: Any = search or ahocorasick_rs.AhoCorasick(
+            keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+        )
+        self.rules: list[_Rule] = rules if rules is not None else []
+
+    @classmethod
+    def build(cls, lexicon: _Lexicon, language: str | None, scope: bool = False) -> _Automaton:
+        """The automaton of ``language`` (None: every language) over the scope terms or over all the others."""
         chosen: list[tuple[str, tuple[Entry, ...]]] = []
         for key, entries in lexicon.entries.items():
             if (
@@ -313,24 +340,19 @@ class _Automaton:
             )
             if mine:
                 chosen.append((key, mine))
-        keys = [key for key, _entries in chosen]
-        # ContiguousNFA: the fastest of the library's implementations on our articles (measured against the DFA
-        # and the non-contiguous NFA), and a tenth of the DFA's build time.
-        self.search: Any = ahocorasick_rs.AhoCorasick(
-            keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
-        )
+        automaton = cls([key for key, _entries in chosen])
+        keys = automaton.keys
         kinds = [{entry.kind for entry in entries} for _key, entries in chosen]
         # Same-kind containment between keys, found by running the automaton over its own keys.
         covers: dict[tuple[int, int], list[tuple[int, int]]] = {}
         covered: set[tuple[int, int]] = set()
         for outer, key in enumerate(keys):
-            for inner, start, end in self.search.find_matches_as_indexes(key, overlapping=True):
+            for inner, start, end in automaton.search.find_matches_as_indexes(key, overlapping=True):
                 if inner == outer or end - start == len(key):
                     continue
                 for kind in kinds[outer] & kinds[inner]:
                     covers.setdefault((outer, kind), []).append((inner, start))
                     covered.add((inner, kind))
-        self.rules: list[_Rule] = []
         for pattern, (_key, behind) in enumerate(chosen):
             edges = {int(entry.edge) for entry in behind}
             edge = edges.pop() if len(edges) == 1 else _MIXED
@@ -349,9 +371,10 @@ class _Automaton:
             )
             first_kind, _edge, surface, payload, may_be_covered, covers_others = targets[0]
             if len(targets) == 1 and surface is None and not may_be_covered and not covers_others:
-                self.rules.append((edge, first_kind, payload, None))
+                automaton.rules.append((edge, first_kind, payload, None))
             else:
-                self.rules.append((edge, -1, (), targets))
+                automaton.rules.append((edge, -1, (), targets))
+        return automaton
 
 
 class Scan:
@@ -370,9 +393,90 @@ def _lexicon() -> _Lexicon:
     return _Lexicon()
 
 
+# The automata's tables, built ahead by ``python -m transforms.regulation.lexicon`` (``make install``): a
+# process then unpickles one language's keys and rules (~10 ms) and builds only the Rust automaton from the
+# keys, instead of collecting the whole lexicon and every language's rules (~1 s over the farm's languages).
+# The file is a cache: read only when its key says it was built from these very lexicon files, this code and
+# these releases of the libraries that supply place names; otherwise everything is built as without it.
+PRECOMPILED: Final = Path(__file__).resolve().parent / "lexicon" / "automata.pickle"
+_PRECOMPILED_FORMAT: Final = 1
+_SOURCES: Final = ("matcher.py", "taxonomy.py", "places.py", "entities.py", "lexicon/__init__.py")
+
+
+def _precompiled_key() -> str:
+    """What the tables depend on: the lexicon's files, the modules that read them, babel's and pycountry's data."""
+    from importlib.metadata import version
+
+    from transforms.regulation import lexicon
+
+    digest = hashlib.sha256(f"{_PRECOMPILED_FORMAT} {lexicon.fingerprint()}".encode())
+    folder = Path(__file__).resolve().parent
+    for name in _SOURCES:
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    for package in ("babel", "pycountry", "ahocorasick_rs"):
+        digest.update(f"{package} {version(package)}".encode())
+    return digest.hexdigest()
+
+
+def precompile(target: Path = PRECOMPILED) -> Path:
+    """Write every language's automaton tables (keys and rules, scope and not) to ``target``."""
+    lexicon = _lexicon()
+    tables = {
+        (language, scope): pickle.dumps((automaton.keys, automaton.rules), protocol=pickle.HIGHEST_PROTOCOL)
+        for language in (None, *sorted(lexicon.languages))
+        for scope in (False, True)
+        for automaton in (_Automaton.build(lexicon, language, scope),)
+    }
+    document = {
+        "key": _precompiled_key(),
+        "concepts": list(CONCEPTS),
+        "languages": sorted(lexicon.languages),
+        "tables": tables,
+    }
+    partial = target.with_suffix(".part")
+    partial.write_bytes(pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL))
+    partial.replace(target)  # whole or absent for a process reading it meanwhile
+    return target
+
+
+@functools.cache
+def _precompiled() -> dict[str, Any] | None:
+    """The precompiled tables when they fit this process, else None (and everything is built here)."""
+    try:
+        with PRECOMPILED.open("rb") as handle:
+            document: dict[str, Any] = pickle.load(
+                handle
+            )  # written by ``precompile`` at install, never fetched
+        if document.get("key") != _precompiled_key():
+            return None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+    # Concept ids index ``CONCEPTS``: adopt the file's numbering, or give the file up if this process already
+    # numbered them (a lexicon collected here) differently.
+    if not CONCEPTS:
+        for concept in document["concepts"]:
+            _concept_id(*concept)
+    if document["concepts"] != CONCEPTS:
+        return None
+    return document
+
+
+@functools.cache
+def _languages() -> frozenset[str]:
+    """The languages that have terms of their own (each gets an automaton)."""
+    document = _precompiled()
+    if document is not None:
+        return frozenset(document["languages"])
+    return frozenset(_lexicon().languages)
+
+
 @functools.cache
 def _built(language: str | None, scope: bool) -> _Automaton:
-    return _Automaton(_lexicon(), language, scope)
+    document = _precompiled()
+    if document is not None:
+        keys, rules = pickle.loads(document["tables"][(language, scope)])
+        return _Automaton(keys, rules)
+    return _Automaton.build(_lexicon(), language, scope)
 
 
 def _automaton(language: str | None, scope: bool = False) -> _Automaton:
@@ -382,7 +486,7 @@ def _automaton(language: str | None, scope: bool = False) -> _Automaton:
     own (``scope=True``): the flagger reads the scope of a story's title and lead only, so they need not be
     looked for in the rest of the text.
     """
-    return _built(language if language in _lexicon().languages else None, scope)
+    return _built(language if language in _languages() else None, scope)
 
 
 @functools.cache

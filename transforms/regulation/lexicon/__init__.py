@@ -33,6 +33,7 @@ __all__ = [
     "LexiconError",
     "LexiconFiles",
     "compile_documents",
+    "fingerprint",
     "load",
     "problems",
 ]
@@ -88,6 +89,12 @@ def _fingerprint(texts: Mapping[str, bytes]) -> str:
     for name, text in texts.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(text).digest())
     return digest.hexdigest()
+
+
+@cache
+def fingerprint() -> str:
+    """The SHA-256 of every lexicon file, by name: what anything compiled from them is keyed by."""
+    return _fingerprint(_texts())
 
 
 def _documents() -> dict[str, dict[str, Any]]:
