@@ -310,13 +310,13 @@ _Rule = tuple[int, int, tuple[Any, ...], tuple[_Target, ...] | None]
 class _Automaton:
     """The automaton of one language and, per pattern id, the entries behind it (``rules``)."""
 
-    def __init__(self, keys: list[str], rules: list[_Rule] | None = None, *, search: Any = None) -> None:
+    def __init__(self, keys: list[str], rules: list[_Rule] | None = None) -> None:
         import ahocorasick_rs
 
         self.keys = keys
         # ContiguousNFA: the fastest of the library's implementations on our articles (measured against the DFA
         # and the non-contiguous NFA), and a tenth of the DFA's build time.
-        self.search: Any = search or ahocorasick_rs.AhoCorasick(
+        self.search: Any = ahocorasick_rs.AhoCorasick(
             keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
         )
         self.rules: list[_Rule] = rules if rules is not None else []
@@ -395,11 +395,10 @@ def _lexicon() -> _Lexicon:
 
 # The automata's tables, built ahead by ``python -m transforms.regulation.lexicon`` (``make install``): a
 # process then unpickles one language's keys and rules (~10 ms) and builds only the Rust automaton from the
-# keys, instead of collecting the whole lexicon and every language's rules (~1 s over the farm's languages).
+# keys, instead of collecting the whole lexicon and the language's rules (10 languages: 0.5 s instead of 3 s).
 # The file is a cache: read only when its key says it was built from these very lexicon files, this code and
 # these releases of the libraries that supply place names; otherwise everything is built as without it.
 PRECOMPILED: Final = Path(__file__).resolve().parent / "lexicon" / "automata.pickle"
-_PRECOMPILED_FORMAT: Final = 1
 _SOURCES: Final = ("matcher.py", "taxonomy.py", "places.py", "entities.py", "lexicon/__init__.py")
 
 
@@ -409,7 +408,7 @@ def _precompiled_key() -> str:
 
     from transforms.regulation import lexicon
 
-    digest = hashlib.sha256(f"{_PRECOMPILED_FORMAT} {lexicon.fingerprint()}".encode())
+    digest = hashlib.sha256(lexicon.fingerprint().encode())  # the format is this module's
     folder = Path(__file__).resolve().parent
     for name in _SOURCES:
         digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
@@ -444,9 +443,8 @@ def _precompiled() -> dict[str, Any] | None:
     """The precompiled tables when they fit this process, else None (and everything is built here)."""
     try:
         with PRECOMPILED.open("rb") as handle:
-            document: dict[str, Any] = pickle.load(
-                handle
-            )  # written by ``precompile`` at install, never fetched
+            # written by ``precompile`` at install, never fetched
+            document: dict[str, Any] = pickle.load(handle)
         if document.get("key") != _precompiled_key():
             return None
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
