@@ -32,9 +32,9 @@ needs_corpus = pytest.mark.skipif(
 
 # The quality gate (overall F1 >= MIN_OVERALL_F1, every language with enough positives >= 0.85) is what
 # `make eval` prints and fails on; the flagger does not meet it yet (docs/flagger.md). This test keeps what the
-# flagger has reached from getting worse: the shipped model's F1 on the split (0.517; the evaluation is
+# flagger has reached from getting worse: the shipped model's F1 on the split (0.544; the evaluation is
 # deterministic) rounded down, and the lexicon alone beaten by the learned decision.
-TEST_SPLIT_F1_FLOOR = 0.51
+TEST_SPLIT_F1_FLOOR = 0.54
 
 
 @needs_corpus
@@ -88,6 +88,24 @@ def test_make_train_flagger_reproduces_the_shipped_model(tmp_path: Path) -> None
     }
     assert not far, (hint, sorted(far.items())[:10])
     assert _close(retrained.trained, shipped.trained), (hint, retrained.trained, shipped.trained)
+
+
+@needs_corpus
+@pytest.mark.slow
+def test_the_learning_curve_ends_at_the_shipped_models_dev_figure() -> None:
+    pytest.importorskip("sklearn", reason="scikit-learn is a dev dependency (make install puts it in .venv)")
+    from train_flagger import CURVE_FRACTIONS, learning_curve
+
+    from transforms.regulation.model import load_model
+
+    rows = learning_curve(rotations=1)
+    assert [row["share"] for row in rows] == list(CURVE_FRACTIONS)
+    assert [row["items"] for row in rows] == sorted(row["items"] for row in rows)
+    assert rows[0]["items"] < rows[-1]["items"]
+    # all of train, the shipped settings: the fit that chose them, scored on dev as the model file records it
+    recorded = load_model(MODEL_PATH).trained["dev"]["average_precision"]
+    assert abs(rows[-1]["average_precision"] - recorded) <= 1e-3, (rows[-1], recorded)
+    assert 0.0 < rows[-1]["best_f1"] <= 1.0
 
 
 def _read_gzip_json(path: Path) -> dict[str, Any]:

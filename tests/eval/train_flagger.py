@@ -11,6 +11,10 @@ items labelled by reading, plus weakly labelled items at a lower weight):
    Cointelegraph's items (most of what the default feeds carry), so the score is the probability in that stream;
 3. the shipped model is fitted on train + dev with the chosen settings.
 
+``--learning-curve`` reports instead how dev's figures grow with the training data: the model fitted on a
+quarter, a half, three quarters and all of the train split's sources (three rotations of the sources), scored
+on dev. It writes nothing.
+
 It writes ``transforms/regulation/flagger_model.json.gz``. The test split is never read. Deterministic: the same data gives the same file, byte for byte (the solver is
 deterministic; features and items are sorted).
 
@@ -40,7 +44,7 @@ from regulation_set import Item, load_items  # noqa: E402
 
 from transforms.language import detect_language  # noqa: E402
 from transforms.regulation.flagger import article_features  # noqa: E402
-from transforms.regulation.model import MODEL_PATH, LinearModel  # noqa: E402
+from transforms.regulation.model import MODEL_PATH, LinearModel, load_model  # noqa: E402
 
 SEED = 20261204
 C_GRID = (0.1, 0.2, 0.5, 1.0, 2.0)
@@ -55,6 +59,8 @@ UNCERTAIN_WEIGHT = 0.5
 MIN_FEATURE_ITEMS = 2  # a word seen in one training item only teaches that item
 MIN_WEIGHT = 1e-3  # weights smaller than this are dropped from the shipped file
 FOLDS = 5
+CURVE_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+CURVE_ROTATIONS = 3
 STREAM_PUBLISHER = "cointelegraph"  # the editions that make most of the default feeds' items
 
 
@@ -204,6 +210,61 @@ def _out_of_fold_logits(data: _Data, settings: _Settings) -> np.ndarray:
     return logits
 
 
+def best_f1(y: np.ndarray, scores: np.ndarray) -> float:
+    """The F1 of the best threshold: what the ranking allows, before any calibration."""
+    from sklearn.metrics import precision_recall_curve
+
+    precision, recall, _ = precision_recall_curve(y, scores)
+    return float(np.max(2 * precision * recall / np.maximum(precision + recall, 1e-12)))
+
+
+def learning_curve(
+    settings: _Settings | None = None, rotations: int = CURVE_ROTATIONS
+) -> list[dict[str, float]]:
+    """Dev's average precision and best F1 with growing shares of the train split's sources.
+
+    Sources are whole captures, so a share is taken in sources (hash order, rotated by a third for each of
+    the ``rotations``); the settings are the shipped model's unless given. One row per (rotation,
+    share)."""
+    from sklearn.metrics import average_precision_score
+
+    items = sorted(load_items(("train", "dev"), weak=True), key=lambda item: item.uid)
+    data = _Data(items, featurise(items))
+    in_train = np.array([item.split == "train" for item in items])
+    is_read = np.array([item.weak is None for item in items])
+    train_data, dev_data = data.subset(in_train), data.subset(~in_train & is_read)
+    if settings is None:
+        shipped = load_model(MODEL_PATH).trained
+        settings = _Settings(shipped["C"], shipped["weak_weight"], shipped["lexicon_scale"])
+    sources = sorted({item.source for item in train_data.items}, key=_stable_hash)
+    rows = []
+    for rotation in range(rotations):
+        start = rotation * len(sources) // CURVE_ROTATIONS
+        order = sources[start:] + sources[:start]
+        for share in CURVE_FRACTIONS:
+            kept = set(order[: round(len(order) * share)])
+            part = train_data.subset(np.array([item.source in kept for item in train_data.items]))
+            vocab = vocabulary(part.rows)
+            coef, intercept = fit(
+                matrix(part.rows, vocab, settings.lexicon_scale),
+                part.labels,
+                part.weights(settings.weak_weight),
+                settings.c,
+            )
+            scores = matrix(dev_data.rows, vocab, settings.lexicon_scale) @ coef + intercept
+            rows.append(
+                {
+                    "rotation": rotation,
+                    "share": share,
+                    "items": int(np.sum([item.weak is None for item in part.items])),
+                    "positives": int(np.sum(part.labels)),
+                    "average_precision": float(average_precision_score(dev_data.labels, scores)),
+                    "best_f1": best_f1(dev_data.labels, scores),
+                }
+            )
+    return rows
+
+
 def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
@@ -286,7 +347,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     parser.add_argument("--dry-run", action="store_true", help="train and report, write nothing")
     parser.add_argument("--quiet", action="store_true", help="print nothing")
+    parser.add_argument(
+        "--learning-curve",
+        action="store_true",
+        help="dev's figures with growing shares of train; writes nothing",
+    )
     args = parser.parse_args(argv)
+    if args.learning_curve:
+        print("rotation  share of train sources  read items  positives  dev average precision  dev best F1")
+        for row in learning_curve():
+            print(
+                f"{row['rotation']:>8}  {row['share']:>22.2f}  {row['items']:>10}  {row['positives']:>9}  "
+                f"{row['average_precision']:>21.3f}  {row['best_f1']:>11.3f}"
+            )
+        return 0
     model = train(verbose=not args.quiet)
     if not args.dry_run:
         model.save(args.output)
