@@ -204,7 +204,13 @@ def test_streaming_survives_a_lost_taskmanager(
         )
         [job_id] = [j["jid"] for j in flink.running_jobs() if j["jid"] not in before]
         seen = _arrived(kafka_settings, topics.articles, first, timeout=120)
-        assert first <= {m.key for m in seen}, f"the first stories never arrived:\n{log_tail()}"
+        # what tells a job that never processed a bundle (no heartbeat, no poll: the SDK workers' start-up)
+        # from one that polled and lost the stories
+        assert first <= {m.key for m in seen}, (
+            f"the first stories never arrived; on {topics.ops}: {len(_heartbeats(kafka_settings, topics))} "
+            f"heartbeat(s), {_polls(kafka_settings, topics)} poll(s)\n{log_tail()}\n"
+            f"worker pool:\n{flink.log_tail('worker-pool', 30)}"
+        )
 
         # stories added while it runs
         second = feed.add(3)
