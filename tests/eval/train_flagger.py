@@ -160,6 +160,29 @@ class _Data:
 
 
 @dataclass(frozen=True)
+class _Labelled:
+    """Every train and dev item (read and weak), featurised, with which are train and which were read."""
+
+    data: _Data
+    in_train: np.ndarray
+    is_read: np.ndarray
+
+    def splits(self) -> tuple[_Data, _Data]:
+        """The train split (read and weak items) and the dev split (read items only)."""
+        return self.data.subset(self.in_train), self.data.subset(~self.in_train & self.is_read)
+
+
+def _labelled() -> _Labelled:
+    """The train and dev items in uid order, featurised as in production (the test split is never read)."""
+    items = sorted(load_items(("train", "dev"), weak=True), key=lambda item: item.uid)
+    return _Labelled(
+        _Data(items, featurise(items)),
+        np.array([item.split == "train" for item in items]),
+        np.array([item.weak is None for item in items]),
+    )
+
+
+@dataclass(frozen=True)
 class _Settings:
     """What is chosen on dev."""
 
@@ -228,11 +251,7 @@ def learning_curve(
     share)."""
     from sklearn.metrics import average_precision_score
 
-    items = sorted(load_items(("train", "dev"), weak=True), key=lambda item: item.uid)
-    data = _Data(items, featurise(items))
-    in_train = np.array([item.split == "train" for item in items])
-    is_read = np.array([item.weak is None for item in items])
-    train_data, dev_data = data.subset(in_train), data.subset(~in_train & is_read)
+    train_data, dev_data = _labelled().splits()
     if settings is None:
         shipped = load_model(MODEL_PATH).trained
         settings = _Settings(shipped["C"], shipped["weak_weight"], shipped["lexicon_scale"])
@@ -275,11 +294,9 @@ def _stable_hash(text: str) -> str:
 
 def train(verbose: bool = True) -> LinearModel:
     """Choose the settings on dev, calibrate on out-of-fold scores, fit on train + dev; returns the model."""
-    items = sorted(load_items(("train", "dev"), weak=True), key=lambda item: item.uid)
-    data = _Data(items, featurise(items))
-    in_train = np.array([item.split == "train" for item in items])
-    is_read = np.array([item.weak is None for item in items])
-    train_data, dev_data = data.subset(in_train), data.subset(~in_train & is_read)
+    labelled = _labelled()
+    items, data, in_train, is_read = labelled.data.items, labelled.data, labelled.in_train, labelled.is_read
+    train_data, dev_data = labelled.splits()
     if verbose:
         print(
             f"train: {int(np.sum(in_train & is_read))} read items + {int(np.sum(in_train & ~is_read))} weak; "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import pytest
 from kafka import KafkaProducer
@@ -47,29 +48,33 @@ def test_counted_topics_are_counted_from_offsets_and_never_read(
         producer.close(timeout=10)
 
 
+@dataclass
+class _PollCountingTail(TopicTail):
+    """The real TopicTail on the real broker, which also records the timeout of every poll it makes."""
+
+    polls: list[float] = field(default_factory=list)
+
+    def poll(self, timeout: float = 0.5) -> list[OpsMessage]:
+        self.polls.append(timeout)
+        return super().poll(timeout)
+
+
 def test_reading_to_the_end_reads_every_message_and_waits_for_none_once_there(
-    kafka_settings: KafkaSettings, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+    kafka_settings: KafkaSettings, topic_prefix: str
 ) -> None:
     topics = TopicNames(topic_prefix)
     ensure_topics(kafka_settings, default_specs(topics))
     producer = KafkaProducer(**kafka_settings.producer_config())
     try:
         _send(producer, topics.ops, 3)
-        tail = TopicTail(kafka_settings, [topics.ops, topics.deadletter], since=None)
+        tail = _PollCountingTail(kafka_settings, [topics.ops, topics.deadletter], since=None)
         tail.open()
         try:
             assert len(list(tail.read_to_end(timeout=30))) == 3
-            # the real poll, counted: at the end, reading to the end must not poll (and wait) at all
-            polls: list[float] = []
-            real_poll = tail.poll
-
-            def counted_poll(timeout: float = 0.5) -> list[OpsMessage]:
-                polls.append(timeout)
-                return real_poll(timeout)
-
-            monkeypatch.setattr(tail, "poll", counted_poll)
+            # at the end, reading to the end must not poll (and wait) at all
+            tail.polls.clear()
             assert list(tail.read_to_end(timeout=30)) == []
-            assert polls == [], "polled (and waited) with nothing left to read"
+            assert tail.polls == [], "polled (and waited) with nothing left to read"
         finally:
             tail.close()
     finally:
